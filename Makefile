@@ -1,0 +1,70 @@
+# Planwright: `make run` sets up everything and serves http://127.0.0.1:5000; `make test` runs the suite.
+# System packages needed (Debian): python3 (3.11+) with venv, npm (front-end assets, install time only),
+# libpango-1.0-0 and libpangoft2-1.0-0 (WeasyPrint). Browser tests also use chromium.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+USWDS_DIST := node_modules/@uswds/uswds/dist
+STATIC_USWDS := app/static/uswds
+export FLASK_APP := app:create_app
+
+.PHONY: run test lint bench check-system deps dev-deps assets db seed clean
+
+run: check-system deps assets db seed
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: check-system dev-deps assets
+	$(BIN)/pytest
+
+lint: dev-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy app
+
+bench: dev-deps
+	$(BIN)/python -m bench
+
+check-system:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || \
+		{ echo "Planwright needs Python 3.11 or newer as '$(PYTHON)'. Install it: apt-get install python3 python3-venv"; exit 1; }
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || \
+		{ echo "Python's venv module is missing. Install it: apt-get install python3-venv"; exit 1; }
+	@command -v npm >/dev/null 2>&1 || \
+		{ echo "npm is missing (needed once, to install the U.S. Web Design System assets). Install it: apt-get install npm"; exit 1; }
+	@ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || \
+		{ echo "Pango is missing (WeasyPrint needs it to make PDFs). Install it: apt-get install libpango-1.0-0 libpangoft2-1.0-0"; exit 1; }
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.deps: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.deps
+
+deps: $(VENV)/.deps
+dev-deps: $(VENV)/.dev-deps
+
+$(STATIC_USWDS)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	rm -rf $(STATIC_USWDS)
+	mkdir -p $(STATIC_USWDS)
+	cp -r $(USWDS_DIST)/css $(USWDS_DIST)/js $(USWDS_DIST)/fonts $(USWDS_DIST)/img $(STATIC_USWDS)/
+	@touch $@
+
+assets: $(STATIC_USWDS)/.installed
+
+db: deps
+	@mkdir -p instance
+	$(BIN)/flask db upgrade
+
+seed: db
+	$(BIN)/flask seed demo
+
+clean:
+	rm -rf $(VENV) node_modules $(STATIC_USWDS) .pytest_cache .mypy_cache .ruff_cache

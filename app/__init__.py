@@ -1,0 +1,57 @@
+"""Planwright: write, govern and publish a public-sector IT strategic plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config, config_from_env
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_class: type[Config] | None = None) -> Flask:
+    config_class = config_class or config_from_env()
+    config_class.validate()
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
+    app.config.from_object(config_class)
+    register_extensions(app)
+    register_blueprints(app)
+    from app.core.errors import register_error_handlers
+    from app.core.filters import register_template_helpers
+    from app.core.security import register_security
+
+    register_security(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app.core.database import configure_engine_events
+    from app.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # sessions are validated server-side (app.auth.sessions)
+    with app.app_context():
+        configure_engine_events(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.audit.views import bp as audit_bp
+    from app.auth.views import bp as auth_bp
+    from app.core.views import bp as core_bp
+    from app.plans.views import bp as plans_bp
+
+    for blueprint in (core_bp, auth_bp, plans_bp, audit_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,176 @@
+"""Accounts, memberships and sign-in. Services flush and audit; callers commit."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func
+
+from app.audit.services import record
+from app.auth.models import FormDraft, LoginAttempt, Membership, Organization, Role, User
+from app.auth.passwords import DUMMY_HASH, hash_password, password_problems, verify_password
+from app.auth.sessions import end_all_sessions
+from app.core.db import utcnow
+from app.core.errors import DomainError
+from app.extensions import db
+
+
+class InvalidCredentials(DomainError):
+    def __init__(self) -> None:
+        super().__init__("That email and password do not match an active account. Check both and try again.")
+
+
+@dataclass
+class LoginThrottled(DomainError):
+    retry_after_seconds: int
+
+    def __str__(self) -> str:
+        minutes = max(1, -(-self.retry_after_seconds // 60))
+        return (
+            "Too many failed sign-in attempts for this account or network. "
+            f"Wait {minutes} minute{'s' if minutes != 1 else ''} and try again, or ask your administrator."
+        )
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _failures_since(column, value: str, since):  # type: ignore[no-untyped-def]
+    return db.session.execute(
+        db.select(func.count(), func.min(LoginAttempt.created_at)).where(
+            column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.created_at >= since
+        )
+    ).one()
+
+
+def _check_throttle(email: str, ip_address: str) -> None:
+    config = current_app.config
+    window = timedelta(minutes=config["LOGIN_THROTTLE_WINDOW_MINUTES"])
+    now = utcnow()
+    for column, value, limit in (
+        (LoginAttempt.email, email, config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
+        (LoginAttempt.ip_address, ip_address, config["LOGIN_MAX_FAILURES_PER_IP"]),
+    ):
+        count, oldest = _failures_since(column, value, now - window)
+        if count >= limit:
+            retry = int((oldest + window - now).total_seconds()) + 1
+            raise LoginThrottled(retry_after_seconds=max(retry, 1))
+
+
+def authenticate(email: str, password: str, ip_address: str) -> User:
+    """Check credentials with throttling. Records the attempt; the caller commits either way."""
+    email = normalize_email(email)
+    _check_throttle(email, ip_address)
+    user = db.session.scalar(db.select(User).where(User.email == email))
+    ok, new_hash = verify_password(user.password_hash if user else DUMMY_HASH, password)
+    succeeded = bool(user and ok and user.active)
+    db.session.add(LoginAttempt(email=email, ip_address=ip_address, succeeded=succeeded))
+    if not succeeded or user is None:
+        record("auth.login_failed", organization_id=None, object_type="user", object_id=user.id if user else None,
+               summary=f"Failed sign-in for {email[:200]}", actor_id=None)
+        raise InvalidCredentials()
+    if new_hash:
+        user.password_hash = new_hash
+    record("auth.login", organization_id=None, object_type="user", object_id=user.id,
+           summary=f"{user.email} signed in", actor_id=user.id)
+    return user
+
+
+def create_user(*, email: str, name: str, password: str, organization: Organization, role: Role,
+                actor: User | None = None) -> User:
+    email = normalize_email(email)
+    if db.session.scalar(db.select(User.id).where(User.email == email)) is not None:
+        raise DomainError(f"An account for {email} already exists. Add it to this organization by editing it instead.")
+    problems = password_problems(password, email=email, name=name)
+    if problems:
+        raise DomainError(" ".join(problems))
+    user = User(email=email, name=name.strip(), password_hash=hash_password(password))
+    user.memberships.append(Membership(organization=organization, role=role.value))
+    db.session.add(user)
+    db.session.flush()
+    record("user.create", organization_id=organization.id, object_type="user", object_id=user.id,
+           summary=f"Created {email} as {role.value}", changes={"email": email, "role": role.value},
+           actor_id=actor.id if actor else None)
+    return user
+
+
+def set_role(user: User, organization: Organization, role: Role, *, actor: User) -> None:
+    membership = next((m for m in user.memberships if m.organization_id == organization.id), None)
+    if membership is None:
+        raise DomainError("This person is not a member of this organization.")
+    before = membership.role
+    if before == role.value:
+        return
+    if before == Role.ADMIN and _admin_count(organization) <= 1:
+        raise DomainError("This is the organization's last administrator. Make someone else an administrator first.")
+    membership.role = role.value
+    db.session.flush()
+    record("user.role_change", organization_id=organization.id, object_type="user", object_id=user.id,
+           summary=f"Changed {user.email} from {before} to {role.value}",
+           changes={"role": {"before": before, "after": role.value}}, actor_id=actor.id)
+
+
+def set_active(user: User, organization: Organization, active: bool, *, actor: User) -> None:
+    if user.active == active:
+        return
+    if not active and user.id == actor.id:
+        raise DomainError("You cannot deactivate your own account. Ask another administrator.")
+    if not active and user.is_admin_of(organization.id) and _admin_count(organization) <= 1:
+        raise DomainError("This is the organization's last administrator. Make someone else an administrator first.")
+    user.active = active
+    if not active:
+        end_all_sessions(user)
+    db.session.flush()
+    record("user.activate" if active else "user.deactivate", organization_id=organization.id,
+           object_type="user", object_id=user.id,
+           summary=f"{'Reactivated' if active else 'Deactivated'} {user.email}",
+           changes={"active": {"before": not active, "after": active}}, actor_id=actor.id)
+
+
+def change_password(user: User, *, current_password: str, new_password: str) -> None:
+    ok, _ = verify_password(user.password_hash, current_password)
+    if not ok:
+        raise DomainError("Your current password is not right. Type it again.")
+    problems = password_problems(new_password, email=user.email, name=user.name)
+    if problems:
+        raise DomainError(" ".join(problems))
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    end_all_sessions(user)
+    db.session.flush()
+    record("user.password_change", organization_id=None, object_type="user", object_id=user.id,
+           summary=f"{user.email} changed their password; all their sessions were ended", actor_id=user.id)
+
+
+def _admin_count(organization: Organization) -> int:
+    return db.session.scalar(
+        db.select(func.count()).select_from(Membership).join(User).where(
+            Membership.organization_id == organization.id, Membership.role == Role.ADMIN.value, User.active.is_(True)
+        )
+    ) or 0
+
+
+def save_form_draft(user: User, path: str, fields: dict[str, str]) -> None:
+    """Keep text a signed-out user submitted, so the form can offer it back after sign-in."""
+    db.session.add(FormDraft(user_id=user.id, path=path[:500], data=json.dumps(fields)))
+    db.session.flush()
+
+
+def latest_form_draft(user: User, path: str) -> dict[str, str] | None:
+    """The newest text kept for this form, if any (kept until the form is saved)."""
+    draft = db.session.scalar(
+        db.select(FormDraft).where(FormDraft.user_id == user.id, FormDraft.path == path)
+        .order_by(FormDraft.id.desc()).limit(1)
+    )
+    if draft is None:
+        return None
+    data = json.loads(draft.data)
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else None
+
+
+def discard_form_drafts(user: User, path: str) -> None:
+    db.session.execute(db.delete(FormDraft).where(FormDraft.user_id == user.id, FormDraft.path == path))

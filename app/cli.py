@@ -1,0 +1,97 @@
+"""Command-line groups: ``flask users``, ``flask orgs``, ``flask seed`` and ``flask audit``.
+
+Commands call services and commit; they print what they did and exit non-zero on refusal.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+
+from app.auth.models import Organization, Role
+from app.core.errors import DomainError
+from app.extensions import db
+
+users = click.Group("users", help="Create user accounts.")
+orgs = click.Group("orgs", help="Create organizations.")
+seed = click.Group("seed", help="Load demonstration data.")
+audit = click.Group("audit", help="Check the audit trail.")
+
+
+def _organization(slug: str) -> Organization:
+    organization = db.session.scalar(db.select(Organization).where(Organization.slug == slug))
+    if organization is None:
+        raise click.ClickException(f"No organization with slug {slug!r}. Create it with: flask orgs create {slug} NAME")
+    return organization
+
+
+@orgs.command("create")
+@click.argument("slug")
+@click.argument("name")
+@click.option("--parent", "parent_slug", help="Slug of the parent organization (e.g. the statewide CIO office).")
+def create_org(slug: str, name: str, parent_slug: str | None) -> None:
+    """Create an organization SLUG called NAME."""
+    from app.auth.orgs import create_organization
+
+    parent = _organization(parent_slug) if parent_slug else None
+    try:
+        organization = create_organization(slug=slug, name=name, parent=parent)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created organization {organization.slug} ({organization.name}).")
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--org", "org_slug", required=True, help="Slug of the organization the user joins.")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--name", default="", help="Full name (defaults to the part of the email before @).")
+@click.password_option(help="The password; prompted for (twice, hidden) when not given.")
+def create_user_command(email: str, org_slug: str, role: str, name: str, password: str) -> None:
+    """Create a user EMAIL with ROLE in an organization."""
+    from app.auth.services import create_user
+
+    organization = _organization(org_slug)
+    try:
+        user = create_user(email=email, name=name or email.split("@")[0], password=password,
+                           organization=organization, role=Role(role))
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created {user.email} as {role} in {organization.slug}.")
+
+
+@seed.command("demo")
+def seed_demo() -> None:
+    """Load the demo organizations, users and plan (safe to run again)."""
+    if not current_app.config["SEED_DEMO_ALLOWED"]:
+        raise click.ClickException("Demo data is refused in production: it creates accounts with published passwords.")
+    from app.demo.seed import DEMO_USERS, load_demo
+
+    created = load_demo(current_app.config["PLAN_TEMPLATE_DIR"])
+    db.session.commit()
+    if not created:
+        click.echo("Demo data is already loaded; nothing changed.")
+        return
+    click.echo("Loaded the demo data. Sign in at http://127.0.0.1:5000 with:")
+    for user in DEMO_USERS:
+        click.echo(f"  {user.role:<9} {user.email:<38} {user.password}")
+
+
+@audit.command("verify")
+def verify_audit() -> None:
+    """Recompute every audit hash chain; exit 1 naming the first broken event of each chain."""
+    from app.audit.services import verify_all_chains
+
+    checked, problems = verify_all_chains()
+    for problem in problems:
+        click.echo(f"BROKEN {problem}", err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo(f"Audit trail intact: {checked} chain{'s' if checked != 1 else ''} verified.")
+
+
+def register_cli(app: Flask) -> None:
+    for group in (users, orgs, seed, audit):
+        app.cli.add_command(group)

@@ -1,0 +1,69 @@
+"""Domain errors raised by services, and the HTTP error pages."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Flask, current_app, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, NotFound
+
+from app.extensions import db
+
+
+class DomainError(Exception):
+    """A business rule refused the action; ``str(exc)`` is shown to the user."""
+
+
+class PermissionDenied(DomainError):
+    pass
+
+
+class InvalidTransition(DomainError):
+    pass
+
+
+def ensure(condition: bool) -> None:
+    """Refuse with 404 so that the existence of another organization's object never leaks."""
+    if not condition:
+        raise NotFound()
+
+
+# Form fields never echoed back to the user, even on an error page.
+_NEVER_ECHO = {"csrf_token", "password", "current_password", "new_password", "confirm_password"}
+
+
+def preserved_form_fields() -> list[tuple[str, str]]:
+    """The text a user submitted, so an error page can hand it back instead of losing it."""
+    return [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if name not in _NEVER_ECHO and value.strip() and len(value) > 1 and not name.startswith("_")
+    ]
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def handle_csrf(error: CSRFError):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        from app.audit.services import record_security_event
+
+        record_security_event("security.csrf_failed", detail=error.description)
+        return (
+            render_template("errors/csrf.html", preserved=preserved_form_fields(), back_url=request.path),
+            400,
+        )
+
+    @app.errorhandler(HTTPException)
+    def handle_http(error: HTTPException):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        code = error.code or 500
+        template = f"errors/{code}.html" if code in (400, 403, 404, 405, 413, 429) else "errors/generic.html"
+        return render_template(template, error=error, code=code), code
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        db.session.rollback()
+        correlation_id = uuid.uuid4().hex[:12]
+        current_app.logger.exception("unhandled error, correlation id %s", correlation_id)
+        return render_template("errors/500.html", correlation_id=correlation_id), 500

@@ -1,0 +1,28 @@
+"""Field helpers shared by every domain's forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import Field
+from wtforms.validators import ValidationError
+
+
+def strip_filter(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class NoControlCharacters:
+    """Refuse text with control characters other than tab and newline (they break exports)."""
+
+    def __call__(self, form: Any, field: Field) -> None:
+        value = field.data or ""
+        if any((ord(ch) < 32 and ch not in "\t\r\n") or ord(ch) == 127 for ch in value):
+            raise ValidationError("Remove the invisible control characters from this text (often pasted by mistake).")
+
+
+def is_safe_redirect_path(target: str | None) -> bool:
+    """Only same-site relative paths: '/plans/3' yes; '//host', '/\\host', 'https:', 'javascript:' no."""
+    if not target or not target.startswith("/") or target.startswith("//") or target.startswith("/\\"):
+        return False
+    return not any(ch in target for ch in ("\\", "\r", "\n", "\t")) and ":" not in target.split("/", 2)[1]

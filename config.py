@@ -1,0 +1,161 @@
+"""Typed configuration for Planwright.
+
+Three classes: ``DevelopmentConfig`` (the embedded default used by ``make run``),
+``TestingConfig`` and ``ProductionConfig``. Every value can be overridden from the
+environment; ``ProductionConfig.validate()`` refuses to start with unsafe settings.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+# Values that must never be used as a production secret.
+KNOWN_WEAK_SECRETS = frozenset({"", "dev", "secret", "changeme", "development", "test", "planwright"})
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration is unsafe or incomplete; the message says how to fix it."""
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}.") from exc
+
+
+def _env_path(name: str, default: Path) -> str:
+    return str(Path(os.environ.get(name) or default).resolve())
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY: str = os.environ.get("SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI: str = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'planwright.db'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    EXPORT_DIR: str = _env_path("EXPORT_DIR", BASE_DIR / "exports")
+    PLAN_TEMPLATE_DIR: str = _env_path("PLAN_TEMPLATE_DIR", BASE_DIR / "plans")
+
+    # Sessions: the cookie only carries a random session id; the server-side row is what
+    # makes a session valid (logout and password change revoke it).
+    SESSION_COOKIE_NAME = "planwright_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    IDLE_TIMEOUT_MINUTES: int = _env_int("IDLE_TIMEOUT_MINUTES", 30)
+    ABSOLUTE_SESSION_HOURS: int = _env_int("ABSOLUTE_SESSION_HOURS", 12)
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)  # remember-me is not offered
+
+    # CSRF tokens live as long as the session: a long drafting session must not expire them.
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT: int | None = None
+
+    # Request size limits: a section body is capped at 200,000 characters by the form.
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+    MAX_FORM_PARTS = 1000
+
+    # Login throttling (per account and per client IP, counted in the database).
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: int = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 10)
+    LOGIN_MAX_FAILURES_PER_IP: int = _env_int("LOGIN_MAX_FAILURES_PER_IP", 50)
+    LOGIN_THROTTLE_WINDOW_MINUTES: int = _env_int("LOGIN_THROTTLE_WINDOW_MINUTES", 15)
+
+    # Number of reverse proxies in front of the app (0 = none); see README "Production".
+    TRUSTED_PROXY_COUNT: int = _env_int("TRUSTED_PROXY_COUNT", 0)
+    SEND_HSTS = False
+    SEED_DEMO_ALLOWED = True
+
+    @classmethod
+    def validate(cls) -> None:
+        """Check the settings; raise ConfigError naming the setting and the fix."""
+        if cls.IDLE_TIMEOUT_MINUTES < 1:
+            raise ConfigError("IDLE_TIMEOUT_MINUTES must be at least 1.")
+
+
+class DevelopmentConfig(Config):
+    """The embedded default: SQLite under instance/, a per-machine random secret."""
+
+    ENV_NAME = "development"
+
+    @classmethod
+    def validate(cls) -> None:
+        super().validate()
+        if not cls.SECRET_KEY:
+            cls.SECRET_KEY = _local_secret_key()
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-that-is-long-enough-for-checks"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    WTF_CSRF_ENABLED = False  # one test module switches it back on
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 10
+    LOGIN_MAX_FAILURES_PER_IP = 50
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_NAME = "__Host-session"
+    SESSION_COOKIE_SECURE = True
+    SEND_HSTS = True
+    SEED_DEMO_ALLOWED = False
+
+    @classmethod
+    def validate(cls) -> None:
+        super().validate()
+        key = cls.SECRET_KEY
+        if key.lower() in KNOWN_WEAK_SECRETS or len(key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                "SECRET_KEY is missing, a known default, or shorter than "
+                f"{MIN_SECRET_KEY_LENGTH} characters. It signs session cookies and CSRF tokens, so a "
+                "guessable key lets anyone forge a login. Set it in the environment, for example: "
+                "export SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')\""
+            )
+        if "DATABASE_URL" not in os.environ:
+            raise ConfigError(
+                "DATABASE_URL is not set. Production uses PostgreSQL, e.g. "
+                "DATABASE_URL=postgresql+psycopg://planwright@127.0.0.1:5432/planwright"
+            )
+
+
+def _local_secret_key() -> str:
+    """A random key kept in instance/secret_key so development sessions survive restarts."""
+    import secrets
+
+    path = INSTANCE_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """Pick the configuration class named by PLANWRIGHT_ENV (default: development)."""
+    name = os.environ.get("PLANWRIGHT_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError as exc:
+        raise ConfigError(f"PLANWRIGHT_ENV must be one of {', '.join(CONFIGS)}; got {name!r}.") from exc
