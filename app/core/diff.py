@@ -19,11 +19,24 @@ class DiffChunk:
 
 
 def word_diff(old: str, new: str) -> list[DiffChunk]:
-    """Split both texts into words and spaces and return the chunks kept, added and removed."""
+    """Split both texts into words and spaces and return the chunks kept, added and removed.
+
+    Changes separated only by white space are joined, so a rewritten sentence reads as one
+    removal and one addition rather than word-by-word fragments.
+    """
     a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    opcodes = difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
+    merged: list[list] = []  # type: ignore[type-arg]
+    for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        between_changes = 0 < index < len(opcodes) - 1
+        if tag == "equal" and between_changes and all(token.isspace() for token in a[i1:i2]):
+            tag = "replace"
+        if tag != "equal" and merged and merged[-1][0] != "equal":
+            merged[-1][2], merged[-1][4] = i2, j2
+        else:
+            merged.append([tag, i1, i2, j1, j2])
     chunks: list[DiffChunk] = []
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in merged:
         if tag == "equal":
             chunks.append(DiffChunk("equal", "".join(a[i1:i2])))
             continue

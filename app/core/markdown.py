@@ -25,10 +25,9 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 
 
 def _demote_headings(html: str) -> str:
-    """The section title is the page's h2, so Markdown headings start at h3."""
-    for level in (6, 5, 4, 3, 2, 1):
-        new = min(level + 2, 6)
-        html = html.replace(f"<h{level}>", f"<h{new}>").replace(f"</h{level}>", f"</h{new}>")
+    """Plan and section titles are h1 and h2, so '#' and '##' inside a section become h3."""
+    for level in (1, 2):
+        html = html.replace(f"<h{level}>", "<h3>").replace(f"</h{level}>", "</h3>")
     return html
 
 

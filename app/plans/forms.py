@@ -15,7 +15,8 @@ class NewPlanForm(FlaskForm):
         validators=[DataRequired("Enter a title for the plan."), Length(max=200, message="Use at most 200 characters."),
                     NoControlCharacters()],
     )
-    template = RadioField("Start from template", validators=[InputRequired("Choose a template to start from.")])
+    template = RadioField("Start from template", invalid_choice_message="Choose one of the templates listed.",
+                          validators=[InputRequired("Choose a template to start from.")])
     first_fiscal_year = IntegerField(
         "First fiscal year", validators=[InputRequired("Enter the first fiscal year, for example 2027."),
                                          NumberRange(2000, 2100, "Enter a year between 2000 and 2100.")])

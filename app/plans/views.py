@@ -101,7 +101,7 @@ def edit_section(plan_id: int, section_id: int):  # type: ignore[no-untyped-def]
     form = SectionForm()
     if request.method == "GET":
         return _edit_page(section, _prefilled_form(section))
-    if form.csrf_token.errors or not form.validate():
+    if not form.validate():
         return _edit_page(section, form, status=400 if "csrf_token" in form.errors else 422)
     if "preview" in request.form:
         return _edit_page(section, form, preview=render_markdown(form.body.data or ""))
@@ -149,7 +149,6 @@ def _conflict_page(conflict: services.EditConflict, form: SectionForm):  # type:
     assert current is not None
     chunks = word_diff(current.body, conflict.your_body)
     form.version.data = str(current.version)  # resubmitting now means “I have merged”
-    form.csrf_token.data = None
     return render_template("plans/section_conflict.html", section=current, plan=current.plan, form=form,
                            chunks=chunks, stats=diff_stats(chunks), your_title=conflict.your_title), 409
 

@@ -1,0 +1,122 @@
+"""A person drafting a plan in a real browser: Debian's Chromium driven by Playwright.
+
+The app runs in a thread on 127.0.0.1 with its own migrated and seeded SQLite file.
+Skipped, with the reason, only when /usr/bin/chromium is absent (CI installs it).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.demo.seed import DEMO_USERS, load_demo
+from app.extensions import db
+from tests.conftest import make_config
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed: apt-get install chromium"),
+]
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    database = tmp_path_factory.mktemp("browser") / "browser.db"
+    app = create_app(make_config(f"sqlite:///{database}", WTF_CSRF_ENABLED=True))
+    with app.app_context():
+        upgrade()
+        load_demo(app.config["PLAN_TEMPLATE_DIR"])
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def page(live_server: str):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=live_server)
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        page.problems = problems  # type: ignore[attr-defined]
+        yield page
+        context.close()
+        browser.close()
+
+
+def _editor():  # type: ignore[no-untyped-def]
+    return next(u for u in DEMO_USERS if u.role == "editor")
+
+
+def test_editor_creates_plan_writes_section_and_finds_it_in_history(page) -> None:  # type: ignore[no-untyped-def]
+    editor = _editor()
+    page.goto("/plans")
+    assert "/login" in page.url
+    page.get_by_label("Email address").fill(editor.email)
+    page.get_by_label("Password").fill(editor.password)
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Plans of Demo State Office of the CIO")
+
+    page.get_by_role("link", name="Start a new plan").click()
+    page.get_by_label("Plan title").fill("Browser Test Plan FY2028")
+    page.get_by_label("First fiscal year").fill("2028")
+    page.get_by_label("Last fiscal year").fill("2031")
+    page.get_by_text("Compact five-section plan", exact=False).first.click()
+    page.get_by_role("button", name="Create plan").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Browser Test Plan FY2028"
+    assert page.get_by_role("status").first.inner_text().startswith("Created")
+
+    page.get_by_role("link", name="Edit Vision and priorities").click()
+    body = page.get_by_label("Text (Markdown)")
+    body.fill("### Our promise\n\nEvery resident finishes their task online **the first time**.")
+    # JavaScript enhancement: the live preview renders the Markdown without saving.
+    page.locator(".pw-preview-body h3").filter(has_text="Our promise").wait_for(timeout=5000)
+    page.get_by_role("button", name="Save", exact=True).click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Vision and priorities"
+    assert "the first time" in page.locator(".pw-section-body").inner_text()
+
+    page.get_by_role("link", name="History").click()
+    rows = page.locator("tbody tr")
+    newest = rows.first.inner_text()
+    assert "2 (current)" in newest and "Elena Editor" in newest
+    page.get_by_role("button", name="Compare selected revisions").click()
+    added = " ".join(page.locator(".pw-diff ins").all_inner_texts())
+    assert "Every resident finishes their task online" in " ".join(added.split())
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_keyboard_user_can_skip_to_content_and_sign_in(page, live_server: str) -> None:  # type: ignore[no-untyped-def]
+    editor = _editor()
+    page.goto("/login")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused.strip() == "Skip to main content"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "email"
+    page.keyboard.type(editor.email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(editor.password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server}/plans")
+    assert page.problems == []  # type: ignore[attr-defined]

@@ -1,0 +1,100 @@
+"""Test fixtures.
+
+The schema is built once per run by the Alembic migrations (not ``create_all``), on a
+temporary SQLite file, or on PostgreSQL when ``TEST_DATABASE_URL`` is set. Every test runs
+inside one outer transaction that is rolled back afterwards; the app's own commits become
+savepoints (``join_transaction_mode="create_savepoint"``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import text
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from app import create_app
+from app.extensions import db
+from config import TestingConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_config(database_url: str, **overrides: object) -> type[TestingConfig]:
+    return type("RunConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **overrides})
+
+
+def reset_postgres_schema(app: Flask) -> None:
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    from flask_migrate import upgrade
+
+    app = create_app(make_config(database_url, EXPORT_DIR=str(tmp_path_factory.mktemp("exports"))))
+    if database_url.startswith("postgresql"):
+        reset_postgres_schema(app)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def db_session(request: pytest.FixtureRequest) -> Iterator[scoped_session | None]:
+    """Bind every session of the test, including those of test-client requests, to one rolled-back transaction.
+
+    Browser tests serve their own app and database from a thread, so they keep the real session.
+    """
+    if request.node.get_closest_marker("browser"):
+        yield None
+        return
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=True),
+            scopefunc=_app_ctx_id,
+        )
+        db.session = session  # type: ignore[assignment]
+        try:
+            yield session
+        finally:
+            session.remove()
+            db.session = original
+            if transaction.is_active:
+                transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    assert match, "page has no CSRF token field"
+    return match.group(1) or match.group(2)
