@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import ClassVar
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -43,7 +44,7 @@ class Config:
     ENV_NAME = "base"
     SECRET_KEY: str = os.environ.get("SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI: str = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'planwright.db'}"
-    SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
     EXPORT_DIR: str = _env_path("EXPORT_DIR", BASE_DIR / "exports")
     PLAN_TEMPLATE_DIR: str = _env_path("PLAN_TEMPLATE_DIR", BASE_DIR / "plans")
 
@@ -99,7 +100,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
-    SECRET_KEY = "test-secret-key-that-is-long-enough-for-checks"
+    SECRET_KEY = "test-secret-key-that-is-long-enough-for-checks"  # noqa: S105 - tests only
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     WTF_CSRF_ENABLED = False  # one test module switches it back on
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 10

@@ -28,7 +28,16 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.cli import register_cli
 
     register_cli(app)
+    _check_plan_templates(app)
     return app
+
+
+def _check_plan_templates(app: Flask) -> None:
+    """Fail at start-up, naming the file, rather than on the first "new plan" page."""
+    from app.plans.templates import all_templates
+
+    if not all_templates(app.config["PLAN_TEMPLATE_DIR"]):
+        raise RuntimeError(f"No plan templates (*.yaml) found in {app.config['PLAN_TEMPLATE_DIR']}")
 
 
 def register_extensions(app: Flask) -> None:

@@ -1,5 +1,7 @@
 """Unbound extension objects; ``create_app`` binds them to the application."""
 
+from typing import TYPE_CHECKING
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -11,3 +13,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 login_manager = LoginManager()
+
+if TYPE_CHECKING:
+    Model = Base  # db.Model is built at run time; type checkers see the declarative base
+else:
+    Model = db.Model

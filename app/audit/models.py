@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core.db import utcnow
-from app.extensions import db
+from app.extensions import Model
 
 SYSTEM_CHAIN = "system"
 
@@ -18,7 +18,7 @@ def chain_key_for(organization_id: int | None) -> str:
     return f"org:{organization_id}" if organization_id is not None else SYSTEM_CHAIN
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One change or security event. Rows are never updated or deleted (database triggers refuse)."""
 
     __tablename__ = "audit_event"
@@ -45,7 +45,7 @@ class AuditEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class AuditChainHead(db.Model):
+class AuditChainHead(Model):
     """The newest event of one chain; locking this row serialises writers of the chain."""
 
     __tablename__ = "audit_chain_head"

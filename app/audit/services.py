@@ -139,7 +139,8 @@ def verify_chain(chain_key: str) -> ChainProblem | None:
     head = db.session.get(AuditChainHead, chain_key)
     if head is not None and (head.seq != expected_seq - 1 or head.last_hash != prev_hash):
         at = last or AuditEvent(id=0, seq=0)
-        return ChainProblem(chain_key, at.id, at.seq, f"is the last event found but the chain head records seq {head.seq}: events were removed")
+        reason = f"is the last event found but the chain head records seq {head.seq}: events were removed"
+        return ChainProblem(chain_key, at.id, at.seq, reason)
     return None
 
 

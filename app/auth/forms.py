@@ -38,7 +38,8 @@ class NewUserForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.VIEWER.value)
     password = PasswordField(
         "Initial password",
-        description="At least 12 characters. Give it to the person in person or by phone; they can change it after signing in.",
+        description=("At least 12 characters. Give it to the person in person or by phone; "
+                     "they can change it after signing in."),
         validators=[DataRequired("Enter an initial password."), Length(max=MAX_LENGTH)],
     )
 

@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import TimestampMixin, utcnow
-from app.extensions import db
+from app.extensions import Model, db
 
 
 class Role(enum.StrEnum):
@@ -33,7 +33,7 @@ ROLE_LABELS = {
 ROLE_VALUES = tuple(r.value for r in Role)
 
 
-class Organization(TimestampMixin, db.Model):
+class Organization(TimestampMixin, Model):
     __tablename__ = "organization"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,7 +48,7 @@ class Organization(TimestampMixin, db.Model):
         return f"<Organization {self.slug}>"
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Model):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,7 +87,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         return f"<User {self.email}>"
 
 
-class Membership(TimestampMixin, db.Model):
+class Membership(TimestampMixin, Model):
     __tablename__ = "membership"
     __table_args__ = (
         UniqueConstraint("user_id", "organization_id"),
@@ -103,7 +103,7 @@ class Membership(TimestampMixin, db.Model):
     organization: Mapped[Organization] = relationship()
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One signed-in browser. The cookie holds a random token; only its SHA-256 is stored."""
 
     __tablename__ = "user_session"
@@ -118,7 +118,7 @@ class UserSession(db.Model):
     user: Mapped[User] = relationship()
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """Failed and successful sign-ins, counted for throttling in shared storage."""
 
     __tablename__ = "login_attempt"
@@ -134,7 +134,7 @@ class LoginAttempt(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class FormDraft(db.Model):
+class FormDraft(Model):
     """Text a user submitted while signed out, handed back after they sign in again."""
 
     __tablename__ = "form_draft"

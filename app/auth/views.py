@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session, url_for)
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from app.audit.services import record

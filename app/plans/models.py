@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import Organization, Role, User
 from app.core.db import TimestampMixin, VersionedMixin, utcnow
-from app.extensions import db
+from app.extensions import Model
 
 
 class PlanStatus(enum.StrEnum):
@@ -39,7 +39,7 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-class Plan(VersionedMixin, TimestampMixin, db.Model):
+class Plan(VersionedMixin, TimestampMixin, Model):
     __tablename__ = "plan"
     __table_args__ = (
         CheckConstraint("last_fiscal_year >= first_fiscal_year", name="period_order"),
@@ -48,7 +48,7 @@ class Plan(VersionedMixin, TimestampMixin, db.Model):
         ),
         Index("ix_plan_org_deleted", "organization_id", "deleted_at"),
     )
-    __mapper_args__ = {"version_id_col": VersionedMixin.version}  # type: ignore[dict-item]
+    __mapper_args__ = {"version_id_col": VersionedMixin.version}  # noqa: RUF012 - read once by the mapper
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"))
@@ -86,10 +86,10 @@ class Plan(VersionedMixin, TimestampMixin, db.Model):
         return self.can_view(user) and user.role_in(self.organization_id) in (Role.ADMIN, Role.EDITOR)
 
 
-class PlanSection(VersionedMixin, db.Model):
+class PlanSection(VersionedMixin, Model):
     __tablename__ = "plan_section"
     __table_args__ = (Index("ix_plan_section_plan_position", "plan_id", "position"),)
-    __mapper_args__ = {"version_id_col": VersionedMixin.version}  # type: ignore[dict-item]
+    __mapper_args__ = {"version_id_col": VersionedMixin.version}  # noqa: RUF012 - read once by the mapper
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
@@ -122,7 +122,7 @@ class PlanSection(VersionedMixin, db.Model):
         return self.deleted_at is not None
 
 
-class SectionRevision(db.Model):
+class SectionRevision(Model):
     """An immutable copy of a section's text, written on every save."""
 
     __tablename__ = "section_revision"

@@ -10,7 +10,7 @@ from app.extensions import db
 from app.plans.models import Plan, PlanSection, SectionRevision
 
 
-def plans_in(organization_id: int) -> Select[tuple[Plan]]:
+def plans_in(organization_id: int) -> Select[Plan]:
     return (
         db.select(Plan)
         .where(Plan.organization_id == organization_id, Plan.deleted_at.is_(None))
@@ -31,7 +31,7 @@ def section_counts(plan_ids: list[int]) -> dict[int, tuple[int, int]]:
     return {plan_id: (int(ready or 0), int(total)) for plan_id, total, ready in rows}
 
 
-def plan_with_sections(plan_id: int) -> Select[tuple[Plan]]:
+def plan_with_sections(plan_id: int) -> Select[Plan]:
     return (
         db.select(Plan)
         .where(Plan.id == plan_id)
@@ -43,7 +43,7 @@ def plan_with_sections(plan_id: int) -> Select[tuple[Plan]]:
     )
 
 
-def section_revisions(section_id: int) -> Select[tuple[SectionRevision]]:
+def section_revisions(section_id: int) -> Select[SectionRevision]:
     return (
         db.select(SectionRevision)
         .where(SectionRevision.section_id == section_id)

@@ -145,8 +145,7 @@ def _edit_page(section: PlanSection, form: SectionForm, *, status: int = 200, pr
 
 
 def _conflict_page(conflict: services.EditConflict, form: SectionForm):  # type: ignore[no-untyped-def]
-    current = db.session.get(PlanSection, conflict.section.id)
-    assert current is not None
+    current = db.get_or_404(PlanSection, conflict.section.id)
     chunks = word_diff(current.body, conflict.your_body)
     form.version.data = str(current.version)  # resubmitting now means “I have merged”
     return render_template("plans/section_conflict.html", section=current, plan=current.plan, form=form,
