@@ -173,3 +173,9 @@ def edit_user(user_id: int):  # type: ignore[no-untyped-def]
         flash(f"Saved changes to {user.name}.", "success")
         return redirect(url_for("auth.list_users"))
     return render_template("auth/user_edit.html", form=form, user=user, organization=current_organization())
+
+
+@bp.post("/session/keepalive")
+def keepalive():  # type: ignore[no-untyped-def]
+    """Called by the timeout warning's "Stay signed in" button; loading the user already renewed the session."""
+    return "", 204

@@ -74,12 +74,14 @@ def change_password(client, current: str, new: str):  # type: ignore[no-untyped-
         ("Password-for-the-Budget-Office", "Avoid common words"),
     ],
 )
-def test_password_policy_refuses_weak_passwords_and_says_what_to_do(client, editor, new_password, advice):
+def test_password_policy_refuses_weak_passwords_and_says_what_to_do(client, new_client, editor, new_password,
+                                                                   advice):
     login(client, editor)
     response = change_password(client, PASSWORD, new_password)
     assert response.status_code == 422
     assert advice in text_of(response)
-    assert redirect_path(login(client, editor, new_password)) != "/plans"
+    assert login(new_client(), editor, new_password).status_code == 200  # refused: the old password stands
+    assert redirect_path(login(new_client(), editor, PASSWORD)) == "/plans"
 
 
 def test_password_policy_refuses_the_users_own_email_name(client, editor):

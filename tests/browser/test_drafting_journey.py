@@ -120,3 +120,23 @@ def test_keyboard_user_can_skip_to_content_and_sign_in(page, live_server: str) -
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server}/plans")
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_timeout_warning_appears_before_idle_sign_out_and_extends_the_session(page) -> None:  # type: ignore[no-untyped-def]
+    editor = _editor()
+    page.clock.install()
+    page.goto("/login")
+    page.get_by_label("Email address").fill(editor.email)
+    page.get_by_label("Password").fill(editor.password)
+    page.get_by_role("button", name="Sign in").click()
+    warning = page.get_by_role("alertdialog", name="You will be signed out soon")
+    assert warning.is_hidden()
+    page.clock.fast_forward("27:00")
+    assert warning.is_hidden()
+    page.clock.fast_forward("01:30")  # 28.5 minutes idle: two minutes before the 30-minute timeout
+    warning.wait_for(state="visible", timeout=3000)
+    with page.expect_response(lambda r: r.url.endswith("/session/keepalive")) as response:
+        page.get_by_role("button", name="Stay signed in").click()
+    assert response.value.status == 204
+    warning.wait_for(state="hidden", timeout=3000)
+    assert page.problems == []  # type: ignore[attr-defined]

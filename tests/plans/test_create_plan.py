@@ -60,7 +60,8 @@ def test_plan_period_is_shown_as_fiscal_years(editor_client):
     ("overrides", "message"),
     [
         pytest.param({"first_fiscal_year": "2030", "last_fiscal_year": "2027"},
-                     "The last fiscal year must be the same as or after the first fiscal year.", id="last-before-first"),
+                     "The last fiscal year must be the same as or after the first fiscal year.",
+                     id="last-before-first"),
         pytest.param({"title": "   "}, "Enter a title for the plan.", id="missing-title"),
         pytest.param({"template": "no-such-template"}, "Choose one of the templates listed.", id="unknown-template"),
         pytest.param({"template": ""}, "Choose a template to start from.", id="no-template"),

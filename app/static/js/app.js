@@ -6,6 +6,29 @@
   var summary = document.querySelector("[data-error-summary]");
   if (summary) { summary.focus(); }
 
+  // Warn two minutes before the idle timeout and let the user extend it (WCAG 2.2.1).
+  var sessionMeta = document.querySelector("meta[name=pw-session]");
+  if (sessionMeta) {
+    var idleMs = parseInt(sessionMeta.getAttribute("data-idle-minutes"), 10) * 60000;
+    var warning = document.querySelector("[data-timeout-warning]");
+    var warnTimer = null;
+    var schedule = function () {
+      window.clearTimeout(warnTimer);
+      warnTimer = window.setTimeout(function () {
+        warning.hidden = false;
+        warning.querySelector("button").focus();
+      }, Math.max(idleMs - 120000, 1000));
+    };
+    warning.querySelector("[data-stay-signed-in]").addEventListener("click", function () {
+      fetch(sessionMeta.getAttribute("data-keepalive-url"), {
+        method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": sessionMeta.getAttribute("data-csrf") }
+      }).then(function (response) {
+        if (response.ok) { warning.hidden = true; schedule(); }
+      });
+    });
+    schedule();
+  }
+
   // Live preview of section Markdown, rendered and sanitised by the server.
   var form = document.querySelector("form[data-preview-url]");
   var panel = document.querySelector("[data-live-preview]");
