@@ -35,7 +35,7 @@ def unauthorized():  # type: ignore[no-untyped-def]
         form = LoginForm(formdata=None)
         form.next.data = request.path
         form.resume_path.data = request.path
-        form.resume_data.data = json.dumps(dict(preserved_form_fields()))
+        form.resume_data.data = json.dumps(dict(preserved_form_fields(text_only=False)))
         flash("Your session ended before your changes were saved. Sign in again and your text will be "
               "put back in the form for you to check and save.", "warning")
         return render_template("auth/login.html", form=form), 401

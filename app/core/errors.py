@@ -33,12 +33,15 @@ def ensure(condition: bool) -> None:
 _NEVER_ECHO = {"csrf_token", "password", "current_password", "new_password", "confirm_password"}
 
 
-def preserved_form_fields() -> list[tuple[str, str]]:
-    """The text a user submitted, so an error page can hand it back instead of losing it."""
+def preserved_form_fields(*, text_only: bool = True) -> list[tuple[str, str]]:
+    """What a user submitted (never secrets), so an error page can hand it back instead of losing it.
+
+    ``text_only`` drops one-character values such as checkbox ticks and version numbers, for display.
+    """
     return [
         (name, value)
         for name, value in request.form.items(multi=True)
-        if name not in _NEVER_ECHO and value.strip() and len(value) > 1 and not name.startswith("_")
+        if name not in _NEVER_ECHO and value.strip() and not (text_only and len(value) <= 1)
     ]
 
 

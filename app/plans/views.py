@@ -100,6 +100,10 @@ def edit_section(plan_id: int, section_id: int):  # type: ignore[no-untyped-def]
     _ensure_can_edit(section.plan)
     form = SectionForm()
     if request.method == "GET":
+        # Do not offer a form whose text could never be saved, unless it holds kept unsaved text.
+        if not section.plan.is_editable and latest_form_draft(current_user, request.path) is None:
+            flash(f"This plan is {section.plan.status_enum.label.lower()}; only draft plans can be changed.", "error")
+            return redirect(url_for("plans.show_section", plan_id=plan_id, section_id=section_id))
         return _edit_page(section, _prefilled_form(section))
     if not form.validate():
         return _edit_page(section, form, status=400 if "csrf_token" in form.errors else 422)
