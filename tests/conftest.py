@@ -42,11 +42,25 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as in production.
+
+    Tests keep one app context pushed, and Flask reuses a pushed context for test requests, so
+    ``g`` (where Flask-Login caches the signed-in user) would leak from one request, and one
+    client, to the next.
+    """
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     from flask_migrate import upgrade
 
     app = create_app(make_config(database_url, EXPORT_DIR=str(tmp_path_factory.mktemp("exports"))))
+    app.test_client_class = FreshContextClient
     if database_url.startswith("postgresql"):
         reset_postgres_schema(app)
     with app.app_context():

@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
+from sqlalchemy import ScalarResult
 
 from app.audit.models import AuditChainHead, AuditEvent, chain_key_for
 from app.core.db import utcnow
@@ -120,22 +122,29 @@ class ChainProblem:
         return f"chain {self.chain_key}: event id {self.event_id} (seq {self.seq}) {self.reason}"
 
 
-def _chain_events(chain_key: str) -> Iterator[AuditEvent]:
+@contextmanager
+def _chain_events(chain_key: str) -> Iterator[ScalarResult[AuditEvent]]:
+    """The chain's events in order, streamed; closed on exit, so stopping early leaves no open cursor."""
     query = db.select(AuditEvent).where(AuditEvent.chain_key == chain_key).order_by(AuditEvent.seq)
-    yield from db.session.scalars(query.execution_options(yield_per=1000))
+    events = db.session.scalars(query.execution_options(yield_per=1000))
+    try:
+        yield events
+    finally:
+        events.close()
 
 
 def verify_chain(chain_key: str) -> ChainProblem | None:
     """Recompute a chain; return the first event that does not match, or None when intact."""
     prev_hash, expected_seq, last = GENESIS_HASH, 1, None
-    for event in _chain_events(chain_key):
-        if event.seq != expected_seq:
-            return ChainProblem(chain_key, event.id, event.seq, f"out of sequence: expected seq {expected_seq}")
-        if event.prev_hash != prev_hash:
-            return ChainProblem(chain_key, event.id, event.seq, "does not link to the event before it")
-        if compute_hash(prev_hash, event) != event.row_hash:
-            return ChainProblem(chain_key, event.id, event.seq, "was altered: its content does not match its hash")
-        prev_hash, expected_seq, last = event.row_hash, expected_seq + 1, event
+    with _chain_events(chain_key) as events:
+        for event in events:
+            if event.seq != expected_seq:
+                return ChainProblem(chain_key, event.id, event.seq, f"out of sequence: expected seq {expected_seq}")
+            if event.prev_hash != prev_hash:
+                return ChainProblem(chain_key, event.id, event.seq, "does not link to the event before it")
+            if compute_hash(prev_hash, event) != event.row_hash:
+                return ChainProblem(chain_key, event.id, event.seq, "was altered: its content does not match its hash")
+            prev_hash, expected_seq, last = event.row_hash, expected_seq + 1, event
     head = db.session.get(AuditChainHead, chain_key)
     if head is not None and (head.seq != expected_seq - 1 or head.last_hash != prev_hash):
         at = last or AuditEvent(id=0, seq=0)

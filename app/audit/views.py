@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
 from sqlalchemy.orm import joinedload
@@ -35,7 +35,7 @@ def list_events():  # type: ignore[no-untyped-def]
     if (since := _date_arg("from")) is not None:
         query = query.where(AuditEvent.created_at >= since)
     if (until := _date_arg("to")) is not None:
-        query = query.where(AuditEvent.created_at < until.replace(hour=23, minute=59, second=59))
+        query = query.where(AuditEvent.created_at < until + timedelta(days=1))  # the whole "to" day
     page = db.paginate(query, per_page=50, error_out=False)
     actions = db.session.scalars(db.select(AuditEvent.action).where(AuditEvent.organization_id == organization.id)
                                  .distinct().order_by(AuditEvent.action)).all()

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from app.auth.models import ROLE_LABELS, Role
 from app.auth.passwords import MAX_LENGTH
 from app.core.forms import NoControlCharacters, strip_filter
 
-ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
+# SelectChoice, not (value, label) tuples: tuples are deprecated in WTForms 3.3 and removed in 3.4.
+ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 
 
 class LoginForm(FlaskForm):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -48,16 +49,19 @@ def _failures_since(column, value: str, since):  # type: ignore[no-untyped-def]
 
 
 def _check_throttle(email: str, ip_address: str) -> None:
+    """Refuse while an account or a client address has too many recent failures; audit the refusal."""
     config = current_app.config
     window = timedelta(minutes=config["LOGIN_THROTTLE_WINDOW_MINUTES"])
     now = utcnow()
-    for column, value, limit in (
-        (LoginAttempt.email, email, config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]),
-        (LoginAttempt.ip_address, ip_address, config["LOGIN_MAX_FAILURES_PER_IP"]),
+    for column, value, limit, what in (
+        (LoginAttempt.email, email, config["LOGIN_MAX_FAILURES_PER_ACCOUNT"], "account"),
+        (LoginAttempt.ip_address, ip_address, config["LOGIN_MAX_FAILURES_PER_IP"], "address"),
     ):
         count, oldest = _failures_since(column, value, now - window)
         if count >= limit:
-            retry = int((oldest + window - now).total_seconds()) + 1
+            record("auth.login_throttled", organization_id=None, object_type="security", object_id=None,
+                   summary=f"Sign-in refused: {count} recent failures for {what} {value[:200]}", actor_id=None)
+            retry = math.ceil((oldest + window - now).total_seconds())
             raise LoginThrottled(retry_after_seconds=max(retry, 1))
 
 

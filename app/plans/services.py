@@ -151,7 +151,8 @@ def remove_section(section: PlanSection, *, user: User) -> None:
     section.deleted_at, section.deleted_by_id = utcnow(), user.id
     db.session.flush()
     record("section.delete", organization_id=section.plan.organization_id, object_type="plan_section",
-           object_id=section.id, summary=f"Removed section “{section.title}” (recoverable)")
+           object_id=section.id, summary=f"Removed section “{section.title}” (recoverable)",
+           changes={"deleted": {"before": False, "after": True}})
 
 
 def restore_section(section: PlanSection, *, user: User) -> None:
@@ -160,4 +161,5 @@ def restore_section(section: PlanSection, *, user: User) -> None:
     section.position = max((s.position for s in section.plan.sections if not s.is_deleted), default=0) + 1
     db.session.flush()
     record("section.restore", organization_id=section.plan.organization_id, object_type="plan_section",
-           object_id=section.id, summary=f"Restored section “{section.title}”")
+           object_id=section.id, summary=f"Restored section “{section.title}”",
+           changes={"deleted": {"before": True, "after": False}, "position": section.position})

@@ -73,8 +73,17 @@ def sign_in_via_form(client, user, next_value: str):  # type: ignore[no-untyped-
 
 @pytest.mark.parametrize(
     "next_value",
-    ["//evil.example", "https://evil.example", "/\\evil.example", "javascript:alert(1)", "/\\/evil.example",
-     "\\\\evil.example", "/plans\r\nLocation: https://evil.example", "https:/evil.example", ""],
+    [
+        "//evil.example",
+        "https://evil.example",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "/\\/evil.example",
+        "\\\\evil.example",
+        "/plans\r\nLocation: https://evil.example",
+        "https:/evil.example",
+        "",
+    ],
 )
 def test_off_site_next_parameters_land_on_plans(client, editor, next_value):
     response = sign_in_via_form(client, editor, next_value)
@@ -89,6 +98,7 @@ def test_anonymous_visit_remembers_the_page_for_after_sign_in(client, editor):
     bounce = client.get("/plans/7")
     assert redirect_path(bounce) == "/login"
     page = client.get(bounce.headers["Location"]).get_data(as_text=True)
-    response = client.post("/login", data={"email": editor.email, "password": PASSWORD,
-                                           "next": hidden_field(page, "next")})
+    response = client.post(
+        "/login", data={"email": editor.email, "password": PASSWORD, "next": hidden_field(page, "next")}
+    )
     assert response.headers["Location"] == "/plans/7"

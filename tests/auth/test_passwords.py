@@ -36,8 +36,13 @@ def reload(user: User) -> User:
 
 
 def test_new_user_password_is_stored_as_argon2id_at_owasp_cost(editor):
-    assert argon2_parameters(reload(editor).password_hash) == {"variant": "id", "v": "19", "m": "19456",
-                                                               "t": "2", "p": "1"}
+    assert argon2_parameters(reload(editor).password_hash) == {
+        "variant": "id",
+        "v": "19",
+        "m": "19456",
+        "t": "2",
+        "p": "1",
+    }
 
 
 def test_stored_hash_never_contains_the_password(editor):
@@ -74,8 +79,7 @@ def change_password(client, current: str, new: str):  # type: ignore[no-untyped-
         ("Password-for-the-Budget-Office", "Avoid common words"),
     ],
 )
-def test_password_policy_refuses_weak_passwords_and_says_what_to_do(client, new_client, editor, new_password,
-                                                                   advice):
+def test_password_policy_refuses_weak_passwords_and_says_what_to_do(client, new_client, editor, new_password, advice):
     login(client, editor)
     response = change_password(client, PASSWORD, new_password)
     assert response.status_code == 422

@@ -20,8 +20,9 @@ IP_LIMIT = 50  # TestingConfig.LOGIN_MAX_FAILURES_PER_IP
 
 
 def attempt(client, email: str, password: str, ip: str = "127.0.0.1", **headers: str):  # type: ignore[no-untyped-def]
-    return client.post("/login", data={"email": email, "password": password},
-                       environ_base={"REMOTE_ADDR": ip}, headers=headers)
+    return client.post(
+        "/login", data={"email": email, "password": password}, environ_base={"REMOTE_ADDR": ip}, headers=headers
+    )
 
 
 def fail_times(client, email: str, times: int, ip: str = "127.0.0.1") -> None:  # type: ignore[no-untyped-def]
@@ -75,8 +76,9 @@ def test_failures_are_counted_in_the_database(client, editor):
 
 
 def test_failures_recorded_by_another_worker_count_too(client, editor):
-    db.session.add_all(LoginAttempt(email=editor.email, ip_address="127.0.0.9", succeeded=False)
-                       for _ in range(ACCOUNT_LIMIT))
+    db.session.add_all(
+        LoginAttempt(email=editor.email, ip_address="127.0.0.9", succeeded=False) for _ in range(ACCOUNT_LIMIT)
+    )
     db.session.commit()
     assert_throttled(attempt(client, editor.email, PASSWORD))
 
@@ -112,7 +114,21 @@ def test_one_address_trying_many_accounts_is_throttled(client, new_client, edito
 def test_address_lock_lifts_after_the_window(client, editor):
     attacker = "127.0.0.5"
     start = utcnow() - timedelta(minutes=15, seconds=5)
-    db.session.add_all(LoginAttempt(email=f"guess{n}@agency.example", ip_address=attacker, succeeded=False,
-                                    created_at=start) for n in range(IP_LIMIT))
+    db.session.add_all(
+        LoginAttempt(email=f"guess{n}@agency.example", ip_address=attacker, succeeded=False, created_at=start)
+        for n in range(IP_LIMIT)
+    )
     db.session.commit()
     assert redirect_path(attempt(client, editor.email, PASSWORD, attacker)) == "/plans"
+
+
+def test_a_refused_sign_in_is_audited_and_says_how_long_to_wait(client, editor):
+    from app.audit.models import AuditEvent
+
+    fail_times(client, editor.email, ACCOUNT_LIMIT)
+    response = attempt(client, editor.email, PASSWORD)
+    assert_throttled(response)
+    assert "Wait 15 minutes" in text_of(response)
+    events = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "auth.login_throttled")).all()
+    assert len(events) == 1
+    assert editor.email in events[0].summary

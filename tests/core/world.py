@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask
+from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.routing import Rule
@@ -50,16 +51,43 @@ def build_tenant(label: str, *, plans: int = 1) -> Tenant:
     for n in range(1, plans + 1):
         plan = create_plan(org=org, owner=editor, title=f"Plan {n} {canary}")
         for section in plan.sections:
-            plan_services.save_section(section, user=editor, title=f"{section.title} {canary}",
-                                       body=f"{section.body}\n\nConfidential figures: {canary}",
-                                       base_version=section.version, ready=True)
+            plan_services.save_section(
+                section,
+                user=editor,
+                title=f"{section.title} {canary}",
+                body=f"{section.body}\n\nConfidential figures: {canary}",
+                base_version=section.version,
+                ready=True,
+            )
         tenant.plans.append(plan)
     db.session.commit()
     return tenant
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own application context, as in production.
+
+    The ``db_session`` fixture keeps an app context pushed for the whole test, and Flask reuses a
+    pushed context for requests: ``g`` (Flask-Login's cached user, Flask-WTF's ``csrf_valid``, the
+    current organization) and the SQLAlchemy session would then carry over from one request to the
+    next. Hiding the outer context makes each request start clean; its session still joins the
+    test's rolled-back connection.
+    """
+
+    def open(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def,override]
+        outer = _cv_app.set(None)  # type: ignore[arg-type]
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(outer)
+
+
+def new_client(app: Flask) -> IsolatedClient:
+    return IsolatedClient(app, app.response_class, use_cookies=True)
+
+
 def signed_in(app: Flask, user: User, password: str = PASSWORD) -> FlaskClient:
-    client = app.test_client()
+    client = new_client(app)
     response = login(client, user, password)
     assert response.status_code == 302, f"{user.email} could not sign in"
     return client
@@ -71,8 +99,13 @@ def object_rules(app: Flask) -> list[Rule]:
 
 def unclassified_params(app: Flask) -> set[str]:
     """Route parameters the shared helpers do not know how to fill."""
-    return {arg for rule in app.url_map.iter_rules() if rule.endpoint != "static" for arg in rule.arguments
-            if arg not in OBJECT_PARAMS}
+    return {
+        arg
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for arg in rule.arguments
+        if arg not in OBJECT_PARAMS
+    }
 
 
 def build_url(app: Flask, rule: Rule, ids: dict[str, int]) -> str:
@@ -90,16 +123,29 @@ def form_data(endpoint: str, *, section: PlanSection | None = None, org_id: int 
     version = str(section.version) if section is not None else "1"
     data = {
         "plans.add_section": {"title": "Injected section", "guidance": "Injected guidance"},
-        "plans.create_plan": {"title": "Injected plan", "template": "compact-five-section",
-                              "first_fiscal_year": "2027", "last_fiscal_year": "2030"},
-        "plans.edit_section": {"title": "Overwritten title", "body": "Overwritten text", "version": version,
-                               "ready": "y", "save": "1"},
+        "plans.create_plan": {
+            "title": "Injected plan",
+            "template": "compact-five-section",
+            "first_fiscal_year": "2027",
+            "last_fiscal_year": "2030",
+        },
+        "plans.edit_section": {
+            "title": "Overwritten title",
+            "body": "Overwritten text",
+            "version": version,
+            "ready": "y",
+            "save": "1",
+        },
         "plans.move_section": {"direction": "down"},
         "plans.preview_section": {"body": "**Preview** text"},
         "plans.restore_revision": {"version": version},
         "auth.edit_user": {"role": "admin", "active": "y"},
-        "auth.create_user": {"name": "Injected Person", "email": "injected@agency.example", "role": "admin",
-                             "password": "Injected-Long-Passphrase-7"},
+        "auth.create_user": {
+            "name": "Injected Person",
+            "email": "injected@agency.example",
+            "role": "admin",
+            "password": "Injected-Long-Passphrase-7",
+        },
         "auth.change_password": {"current_password": PASSWORD, "new_password": "Another-Long-Passphrase-8"},
         "auth.switch_organization": {"organization_id": str(org_id or 0)},
         "auth.login": {"email": "nobody@agency.example", "password": PASSWORD},
@@ -108,8 +154,10 @@ def form_data(endpoint: str, *, section: PlanSection | None = None, org_id: int 
 
 
 def row_counts() -> dict[str, int]:
-    return {table.name: db.session.scalar(select(db.func.count()).select_from(table)) or 0
-            for table in db.metadata.sorted_tables}
+    return {
+        table.name: db.session.scalar(select(db.func.count()).select_from(table)) or 0
+        for table in db.metadata.sorted_tables
+    }
 
 
 def content_digest(*, ignore: frozenset[tuple[str, str]] = frozenset()) -> dict[str, str]:

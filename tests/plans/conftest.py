@@ -42,11 +42,7 @@ def plan(org: Organization, editor: User) -> Plan:
 @pytest.fixture
 def signed_in(app: Flask) -> Callable[[User], FlaskClient]:
     def sign_in(user: User) -> FlaskClient:
-        app.test_client_class = FreshContextClient
-        try:
-            client = app.test_client()
-        finally:
-            app.test_client_class = None
+        client = FreshContextClient(app, app.response_class, use_cookies=True)
         response = login(client, user)
         assert response.status_code == 302, "sign-in failed"
         return client

@@ -78,3 +78,25 @@ def main_content(html: str) -> Element:
 
 def squash(text: str) -> str:
     return " ".join(text.split())
+
+
+def textarea_value(textarea: Element) -> str:
+    """A textarea's value: browsers drop one newline right after the opening tag."""
+    text = textarea.text
+    return text[2:] if text.startswith("\r\n") else text.removeprefix("\n")
+
+
+def form_data(form: Element) -> dict[str, str]:
+    """What the browser would submit from a form, before the user changes anything."""
+    data: dict[str, str] = {}
+    for element in form.iter():
+        name = element.attrs.get("name")
+        if not name or "disabled" in element.attrs:
+            continue
+        if element.tag == "textarea":
+            data[name] = textarea_value(element)
+        elif element.tag == "input" and element.attrs.get("type") not in ("submit", "button"):
+            if element.attrs.get("type") in ("checkbox", "radio") and "checked" not in element.attrs:
+                continue
+            data[name] = element.attrs.get("value") or ""
+    return data

@@ -1,0 +1,81 @@
+"""R11: every route needs a signed-in user unless it is on the reviewed public allowlist."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+from app.auth.models import Role
+from app.core.security import PUBLIC_ENDPOINTS
+from tests.auth.conftest import isolated_client
+from tests.factories import create_org, create_plan, create_user
+
+# Changing this set is a security decision: update it only after review.
+REVIEWED_PUBLIC_ENDPOINTS = {"auth.login", "static", "core.accessibility", "core.healthz"}
+
+
+def url_values(app: Flask) -> dict[str, int]:
+    """Real ids where possible, so a route that forgot the login check would show real content."""
+    org = create_org()
+    owner = create_user(org=org, role=Role.ADMIN)
+    plan = create_plan(org=org, owner=owner)
+    return {"plan_id": plan.id, "section_id": plan.sections[0].id, "user_id": owner.id, "number": 1}
+
+
+def anonymous_answers(app: Flask) -> list[tuple[str, str, str, int, str]]:
+    values = url_values(app)
+    browser = isolated_client(app)
+    answers = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        url = rule.build({arg: values.get(arg, 1) for arg in rule.arguments}, append_unknown=False)
+        assert url is not None
+        path = url[1]
+        for method in sorted((rule.methods or set()) & {"GET", "POST", "PUT", "PATCH", "DELETE"}):
+            data = {"title": "anonymous", "body": "anonymous"} if method != "GET" else None
+            response = browser.open(path, method=method, data=data)
+            location = urlsplit(response.headers.get("Location", "")).path
+            answers.append((method, rule.rule, rule.endpoint, response.status_code, location))
+    return answers
+
+
+def test_public_allowlist_is_the_reviewed_one():
+    assert set(PUBLIC_ENDPOINTS) == REVIEWED_PUBLIC_ENDPOINTS, (
+        "PUBLIC_ENDPOINTS changed. Making a route public needs a security review; "
+        "then update REVIEWED_PUBLIC_ENDPOINTS in this test."
+    )
+
+
+def test_every_public_endpoint_exists(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert set(PUBLIC_ENDPOINTS) <= endpoints, f"stale public endpoints: {set(PUBLIC_ENDPOINTS) - endpoints}"
+
+
+def test_every_other_route_sends_anonymous_visitors_to_sign_in(app):
+    answers = anonymous_answers(app)
+    assert len(answers) >= 20, "the route walk found suspiciously few routes"
+    unprotected = [
+        f"{method} {rule} ({endpoint}) answered {status}{' -> ' + location if location else ''}"
+        for method, rule, endpoint, status, location in answers
+        if not ((status in (301, 302, 303) and location == "/login") or (method != "GET" and status == 401))
+    ]
+    assert not unprotected, (
+        "These routes are not public (not in app.core.security.PUBLIC_ENDPOINTS) but did not send an anonymous "
+        "visitor to sign in. Protect them, or add them to PUBLIC_ENDPOINTS after review:\n  " + "\n  ".join(unprotected)
+    )
+
+
+def test_anonymous_post_answers_with_the_sign_in_page(app):
+    response = isolated_client(app).post("/plans/new", data={"title": "anonymous"})
+    assert response.status_code == 401
+    assert "Sign in to Planwright" in response.get_data(as_text=True)
+
+
+def test_public_pages_open_without_signing_in(app):
+    browser = isolated_client(app)
+    for path in ("/login", "/accessibility", "/healthz", "/static/css/app.css"):
+        response = browser.get(path)
+        assert response.status_code == 200, f"{path} answered {response.status_code}"
+        response.close()
