@@ -6,14 +6,17 @@ from pathlib import Path
 
 from flask import Flask
 
-from config import Config, config_from_env
+from config import Config, ConfigError, config_from_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
     config_class = config_class or config_from_env()
-    config_class.validate()
+    try:
+        config_class.validate()
+    except ConfigError as exc:  # a clear message, not a traceback, for whoever starts the server
+        raise SystemExit(f"Planwright cannot start: {exc}") from None
     app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
     app.config.from_object(config_class)
     register_extensions(app)

@@ -54,8 +54,9 @@ def create_user_command(email: str, org_slug: str, role: str, name: str, passwor
 
     organization = _organization(org_slug)
     try:
-        user = create_user(email=email, name=name or email.split("@")[0], password=password,
-                           organization=organization, role=Role(role))
+        user = create_user(
+            email=email, name=name or email.split("@")[0], password=password, organization=organization, role=Role(role)
+        )
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()

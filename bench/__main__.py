@@ -38,15 +38,27 @@ def _build_large_plan(template_dir: str) -> int:
     editor = db.session.scalar(db.select(User).where(User.email == DEMO_USERS[1].email))
     template = get_template(template_dir, "us-state-customer-centric")
     assert org and editor and template
-    plan = services.create_plan(organization=org, owner=editor, title="Benchmark plan", first_fiscal_year=2027,
-                                last_fiscal_year=2030, template=template)
+    plan = services.create_plan(
+        organization=org,
+        owner=editor,
+        title="Benchmark plan",
+        first_fiscal_year=2027,
+        last_fiscal_year=2030,
+        template=template,
+    )
     while len(plan.sections) < SECTIONS:
         services.add_section(plan, user=editor, title=f"Programme {len(plan.sections) + 1}")
     paragraph = "The programme replaces paper intake with a shared digital front door for residents. " * 20
     for section in plan.sections:
         for n in range(REVISIONS):
-            services.save_section(section, user=editor, title=section.title, body=f"{paragraph}\n\nRevision {n}.",
-                                  base_version=section.version, ready=n % 2 == 0)
+            services.save_section(
+                section,
+                user=editor,
+                title=section.title,
+                body=f"{paragraph}\n\nRevision {n}.",
+                base_version=section.version,
+                ready=n % 2 == 0,
+            )
     db.session.commit()
     return plan.id
 
@@ -64,8 +76,11 @@ def _measure(client, url: str, engine) -> dict[str, float | int]:  # type: ignor
         assert response.status_code == 200, (url, response.status_code)
     event.remove(engine, "before_cursor_execute", listener)
     timings.sort()
-    return {"p50_ms": round(statistics.median(timings), 2), "p95_ms": round(timings[int(0.95 * len(timings)) - 1], 2),
-            "statements": len(statements)}
+    return {
+        "p50_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(timings[int(0.95 * len(timings)) - 1], 2),
+        "statements": len(statements),
+    }
 
 
 def main() -> None:
@@ -79,8 +94,9 @@ def main() -> None:
             load_demo(app.config["PLAN_TEMPLATE_DIR"])
             db.session.commit()
             plan_id = _build_large_plan(app.config["PLAN_TEMPLATE_DIR"])
-            section_id = db.session.scalar(db.select(db.func.min(services.PlanSection.id))
-                                           .where(services.PlanSection.plan_id == plan_id))
+            section_id = db.session.scalar(
+                db.select(db.func.min(services.PlanSection.id)).where(services.PlanSection.plan_id == plan_id)
+            )
             engine = db.engine
         client = app.test_client()
         client.post("/login", data={"email": DEMO_USERS[1].email, "password": DEMO_USERS[1].password})

@@ -31,8 +31,13 @@ def skip_empty_autogenerate(context_, revision, directives):
 
 
 def run_migrations_offline():
-    context.configure(url=str(target_db.engine.url), target_metadata=target_db.metadata, literal_binds=True,
-                      render_as_batch=True, render_item=render_item)
+    context.configure(
+        url=str(target_db.engine.url),
+        target_metadata=target_db.metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        render_item=render_item,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

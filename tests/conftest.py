@@ -55,6 +55,11 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+def new_client(app: Flask) -> FreshContextClient:
+    """Another browser: its own cookies, each request in its own app context."""
+    return FreshContextClient(app, app.response_class, use_cookies=True)
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     from flask_migrate import upgrade

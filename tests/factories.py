@@ -25,23 +25,47 @@ def create_org(*, slug: str | None = None, name: str | None = None, parent: Orga
     return create_organization(slug=slug or f"org-{n}", name=name or f"Test Office {n}", parent=parent)
 
 
-def create_user(*, org: Organization, role: Role | str = Role.EDITOR, email: str | None = None,
-                name: str | None = None, password: str = PASSWORD) -> User:
+def create_user(
+    *,
+    org: Organization,
+    role: Role | str = Role.EDITOR,
+    email: str | None = None,
+    name: str | None = None,
+    password: str = PASSWORD,
+) -> User:
     n = next(_counter)
     role = Role(role)
-    user = create_user_service(email=email or f"{role.value}{n}@agency.example", name=name or f"Tester {n}",
-                               password=password, organization=org, role=role)
+    user = create_user_service(
+        email=email or f"{role.value}{n}@agency.example",
+        name=name or f"Tester {n}",
+        password=password,
+        organization=org,
+        role=role,
+    )
     db.session.commit()
     return user
 
 
-def create_plan(*, org: Organization, owner: User, title: str = "IT Strategic Plan 2027–2030",
-                template_key: str = "compact-five-section", first_fiscal_year: int = 2027,
-                last_fiscal_year: int = 2030, status: str | None = None) -> Plan:
+def create_plan(
+    *,
+    org: Organization,
+    owner: User,
+    title: str = "IT Strategic Plan 2027–2030",
+    template_key: str = "compact-five-section",
+    first_fiscal_year: int = 2027,
+    last_fiscal_year: int = 2030,
+    status: str | None = None,
+) -> Plan:
     template = get_template(TEMPLATE_DIR, template_key)
     assert template is not None, template_key
-    plan = plan_services.create_plan(organization=org, owner=owner, title=title, first_fiscal_year=first_fiscal_year,
-                                      last_fiscal_year=last_fiscal_year, template=template)
+    plan = plan_services.create_plan(
+        organization=org,
+        owner=owner,
+        title=title,
+        first_fiscal_year=first_fiscal_year,
+        last_fiscal_year=last_fiscal_year,
+        template=template,
+    )
     if status:
         plan.status = status
     db.session.commit()

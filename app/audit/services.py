@@ -56,9 +56,7 @@ def diff_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str
 
 
 def _lock_chain_head(chain_key: str) -> AuditChainHead:
-    head = db.session.scalar(
-        db.select(AuditChainHead).where(AuditChainHead.chain_key == chain_key).with_for_update()
-    )
+    head = db.session.scalar(db.select(AuditChainHead).where(AuditChainHead.chain_key == chain_key).with_for_update())
     if head is None:
         head = AuditChainHead(chain_key=chain_key, seq=0, last_hash=GENESIS_HASH)
         db.session.add(head)

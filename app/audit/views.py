@@ -24,8 +24,12 @@ def _date_arg(name: str) -> datetime | None:
 @bp.get("")
 def list_events():  # type: ignore[no-untyped-def]
     organization = require_admin()
-    query = (db.select(AuditEvent).where(AuditEvent.organization_id == organization.id)
-             .options(joinedload(AuditEvent.actor)).order_by(AuditEvent.seq.desc()))
+    query = (
+        db.select(AuditEvent)
+        .where(AuditEvent.organization_id == organization.id)
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.seq.desc())
+    )
     action = request.args.get("action", "")
     object_type = request.args.get("object_type", "")
     if action:
@@ -37,11 +41,25 @@ def list_events():  # type: ignore[no-untyped-def]
     if (until := _date_arg("to")) is not None:
         query = query.where(AuditEvent.created_at < until + timedelta(days=1))  # the whole "to" day
     page = db.paginate(query, per_page=50, error_out=False)
-    actions = db.session.scalars(db.select(AuditEvent.action).where(AuditEvent.organization_id == organization.id)
-                                 .distinct().order_by(AuditEvent.action)).all()
-    object_types = db.session.scalars(db.select(AuditEvent.object_type)
-                                      .where(AuditEvent.organization_id == organization.id)
-                                      .distinct().order_by(AuditEvent.object_type)).all()
+    actions = db.session.scalars(
+        db.select(AuditEvent.action)
+        .where(AuditEvent.organization_id == organization.id)
+        .distinct()
+        .order_by(AuditEvent.action)
+    ).all()
+    object_types = db.session.scalars(
+        db.select(AuditEvent.object_type)
+        .where(AuditEvent.organization_id == organization.id)
+        .distinct()
+        .order_by(AuditEvent.object_type)
+    ).all()
     filter_args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("audit/list.html", page=page, actions=actions, object_types=object_types,
-                           organization=organization, filters=request.args, filter_args=filter_args)
+    return render_template(
+        "audit/list.html",
+        page=page,
+        actions=actions,
+        object_types=object_types,
+        organization=organization,
+        filters=request.args,
+        filter_args=filter_args,
+    )

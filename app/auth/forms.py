@@ -13,8 +13,9 @@ ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email address", filters=[strip_filter],
-                       validators=[DataRequired("Enter your email address."), Length(max=254)])
+    email = EmailField(
+        "Email address", filters=[strip_filter], validators=[DataRequired("Enter your email address."), Length(max=254)]
+    )
     password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=MAX_LENGTH)])
     next = HiddenField()
     resume_path = HiddenField()
@@ -31,16 +32,26 @@ class ChangePasswordForm(FlaskForm):
 
 
 class NewUserForm(FlaskForm):
-    name = StringField("Full name", filters=[strip_filter],
-                       validators=[DataRequired("Enter the person's name."), Length(max=120), NoControlCharacters()])
-    email = EmailField("Email address", filters=[strip_filter], validators=[
-        DataRequired("Enter the person's work email address."), Length(max=254),
-        Email("Enter an email address in the form name@agency.gov.", check_deliverability=False)])
+    name = StringField(
+        "Full name",
+        filters=[strip_filter],
+        validators=[DataRequired("Enter the person's name."), Length(max=120), NoControlCharacters()],
+    )
+    email = EmailField(
+        "Email address",
+        filters=[strip_filter],
+        validators=[
+            DataRequired("Enter the person's work email address."),
+            Length(max=254),
+            Email("Enter an email address in the form name@agency.gov.", check_deliverability=False),
+        ],
+    )
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.VIEWER.value)
     password = PasswordField(
         "Initial password",
-        description=("At least 12 characters. Give it to the person in person or by phone; "
-                     "they can change it after signing in."),
+        description=(
+            "At least 12 characters. Give it to the person in person or by phone; they can change it after signing in."
+        ),
         validators=[DataRequired("Enter an initial password."), Length(max=MAX_LENGTH)],
     )
 

@@ -9,8 +9,9 @@ from app.extensions import db
 from app.plans.templates import KEY_PATTERN
 
 
-def create_organization(*, slug: str, name: str, parent: Organization | None = None,
-                        classification_label: str = "OFFICIAL") -> Organization:
+def create_organization(
+    *, slug: str, name: str, parent: Organization | None = None, classification_label: str = "OFFICIAL"
+) -> Organization:
     slug = slug.strip().lower()
     if not KEY_PATTERN.match(slug) or len(slug) > 60:
         raise DomainError("The slug must be lowercase letters, digits and hyphens, e.g. state-ocio.")
@@ -19,7 +20,12 @@ def create_organization(*, slug: str, name: str, parent: Organization | None = N
     organization = Organization(slug=slug, name=name.strip(), parent=parent, classification_label=classification_label)
     db.session.add(organization)
     db.session.flush()
-    record("organization.create", organization_id=organization.id, object_type="organization",
-           object_id=organization.id, summary=f"Created organization {organization.name}",
-           changes={"slug": slug, "name": organization.name, "parent": parent.slug if parent else None})
+    record(
+        "organization.create",
+        organization_id=organization.id,
+        object_type="organization",
+        object_id=organization.id,
+        summary=f"Created organization {organization.name}",
+        changes={"slug": slug, "name": organization.name, "parent": parent.slug if parent else None},
+    )
     return organization

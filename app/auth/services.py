@@ -59,8 +59,14 @@ def _check_throttle(email: str, ip_address: str) -> None:
     ):
         count, oldest = _failures_since(column, value, now - window)
         if count >= limit:
-            record("auth.login_throttled", organization_id=None, object_type="security", object_id=None,
-                   summary=f"Sign-in refused: {count} recent failures for {what} {value[:200]}", actor_id=None)
+            record(
+                "auth.login_throttled",
+                organization_id=None,
+                object_type="security",
+                object_id=None,
+                summary=f"Sign-in refused: {count} recent failures for {what} {value[:200]}",
+                actor_id=None,
+            )
             retry = math.ceil((oldest + window - now).total_seconds())
             raise LoginThrottled(retry_after_seconds=max(retry, 1))
 
@@ -74,18 +80,31 @@ def authenticate(email: str, password: str, ip_address: str) -> User:
     succeeded = bool(user and ok and user.active)
     db.session.add(LoginAttempt(email=email, ip_address=ip_address, succeeded=succeeded))
     if not succeeded or user is None:
-        record("auth.login_failed", organization_id=None, object_type="user", object_id=user.id if user else None,
-               summary=f"Failed sign-in for {email[:200]}", actor_id=None)
+        record(
+            "auth.login_failed",
+            organization_id=None,
+            object_type="user",
+            object_id=user.id if user else None,
+            summary=f"Failed sign-in for {email[:200]}",
+            actor_id=None,
+        )
         raise InvalidCredentials()
     if new_hash:
         user.password_hash = new_hash
-    record("auth.login", organization_id=None, object_type="user", object_id=user.id,
-           summary=f"{user.email} signed in", actor_id=user.id)
+    record(
+        "auth.login",
+        organization_id=None,
+        object_type="user",
+        object_id=user.id,
+        summary=f"{user.email} signed in",
+        actor_id=user.id,
+    )
     return user
 
 
-def create_user(*, email: str, name: str, password: str, organization: Organization, role: Role,
-                actor: User | None = None) -> User:
+def create_user(
+    *, email: str, name: str, password: str, organization: Organization, role: Role, actor: User | None = None
+) -> User:
     email = normalize_email(email)
     if db.session.scalar(db.select(User.id).where(User.email == email)) is not None:
         raise DomainError(f"An account for {email} already exists. Add it to this organization by editing it instead.")
@@ -96,9 +115,15 @@ def create_user(*, email: str, name: str, password: str, organization: Organizat
     user.memberships.append(Membership(organization=organization, role=role.value))
     db.session.add(user)
     db.session.flush()
-    record("user.create", organization_id=organization.id, object_type="user", object_id=user.id,
-           summary=f"Created {email} as {role.value}", changes={"email": email, "role": role.value},
-           actor_id=actor.id if actor else None)
+    record(
+        "user.create",
+        organization_id=organization.id,
+        object_type="user",
+        object_id=user.id,
+        summary=f"Created {email} as {role.value}",
+        changes={"email": email, "role": role.value},
+        actor_id=actor.id if actor else None,
+    )
     return user
 
 
@@ -113,9 +138,15 @@ def set_role(user: User, organization: Organization, role: Role, *, actor: User)
         raise DomainError("This is the organization's last administrator. Make someone else an administrator first.")
     membership.role = role.value
     db.session.flush()
-    record("user.role_change", organization_id=organization.id, object_type="user", object_id=user.id,
-           summary=f"Changed {user.email} from {before} to {role.value}",
-           changes={"role": {"before": before, "after": role.value}}, actor_id=actor.id)
+    record(
+        "user.role_change",
+        organization_id=organization.id,
+        object_type="user",
+        object_id=user.id,
+        summary=f"Changed {user.email} from {before} to {role.value}",
+        changes={"role": {"before": before, "after": role.value}},
+        actor_id=actor.id,
+    )
 
 
 def set_active(user: User, organization: Organization, active: bool, *, actor: User) -> None:
@@ -129,10 +160,15 @@ def set_active(user: User, organization: Organization, active: bool, *, actor: U
     if not active:
         end_all_sessions(user)
     db.session.flush()
-    record("user.activate" if active else "user.deactivate", organization_id=organization.id,
-           object_type="user", object_id=user.id,
-           summary=f"{'Reactivated' if active else 'Deactivated'} {user.email}",
-           changes={"active": {"before": not active, "after": active}}, actor_id=actor.id)
+    record(
+        "user.activate" if active else "user.deactivate",
+        organization_id=organization.id,
+        object_type="user",
+        object_id=user.id,
+        summary=f"{'Reactivated' if active else 'Deactivated'} {user.email}",
+        changes={"active": {"before": not active, "after": active}},
+        actor_id=actor.id,
+    )
 
 
 def change_password(user: User, *, current_password: str, new_password: str) -> None:
@@ -146,16 +182,30 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
     user.password_changed_at = utcnow()
     end_all_sessions(user)
     db.session.flush()
-    record("user.password_change", organization_id=None, object_type="user", object_id=user.id,
-           summary=f"{user.email} changed their password; all their sessions were ended", actor_id=user.id)
+    record(
+        "user.password_change",
+        organization_id=None,
+        object_type="user",
+        object_id=user.id,
+        summary=f"{user.email} changed their password; all their sessions were ended",
+        actor_id=user.id,
+    )
 
 
 def _admin_count(organization: Organization) -> int:
-    return db.session.scalar(
-        db.select(func.count()).select_from(Membership).join(User).where(
-            Membership.organization_id == organization.id, Membership.role == Role.ADMIN.value, User.active.is_(True)
+    return (
+        db.session.scalar(
+            db.select(func.count())
+            .select_from(Membership)
+            .join(User)
+            .where(
+                Membership.organization_id == organization.id,
+                Membership.role == Role.ADMIN.value,
+                User.active.is_(True),
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def save_form_draft(user: User, path: str, fields: dict[str, str]) -> None:
@@ -167,8 +217,10 @@ def save_form_draft(user: User, path: str, fields: dict[str, str]) -> None:
 def latest_form_draft(user: User, path: str) -> dict[str, str] | None:
     """The newest text kept for this form, if any (kept until the form is saved)."""
     draft = db.session.scalar(
-        db.select(FormDraft).where(FormDraft.user_id == user.id, FormDraft.path == path)
-        .order_by(FormDraft.id.desc()).limit(1)
+        db.select(FormDraft)
+        .where(FormDraft.user_id == user.id, FormDraft.path == path)
+        .order_by(FormDraft.id.desc())
+        .limit(1)
     )
     if draft is None:
         return None

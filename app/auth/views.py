@@ -36,8 +36,11 @@ def unauthorized():  # type: ignore[no-untyped-def]
         form.next.data = request.path
         form.resume_path.data = request.path
         form.resume_data.data = json.dumps(dict(preserved_form_fields(text_only=False)))
-        flash("Your session ended before your changes were saved. Sign in again and your text will be "
-              "put back in the form for you to check and save.", "warning")
+        flash(
+            "Your session ended before your changes were saved. Sign in again and your text will be "
+            "put back in the form for you to check and save.",
+            "warning",
+        )
         return render_template("auth/login.html", form=form), 401
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
@@ -90,8 +93,13 @@ def _restore_draft(user: User, form: LoginForm) -> None:
 @bp.post("/logout")
 def logout():  # type: ignore[no-untyped-def]
     end_session(session.get("sid"))
-    record("auth.logout", organization_id=None, object_type="user", object_id=current_user.id,
-           summary=f"{current_user.email} signed out")
+    record(
+        "auth.logout",
+        organization_id=None,
+        object_type="user",
+        object_id=current_user.id,
+        summary=f"{current_user.email} signed out",
+    )
     db.session.commit()
     logout_user()
     session.clear()
@@ -104,8 +112,11 @@ def change_password():  # type: ignore[no-untyped-def]
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, current_password=form.current_password.data or "",
-                                     new_password=form.new_password.data or "")
+            services.change_password(
+                current_user,
+                current_password=form.current_password.data or "",
+                new_password=form.new_password.data or "",
+            )
         except DomainError as exc:
             db.session.rollback()
             form.new_password.errors = [str(exc)]
@@ -130,7 +141,9 @@ def switch_organization():  # type: ignore[no-untyped-def]
 def list_users():  # type: ignore[no-untyped-def]
     organization = require_admin()
     rows = db.session.execute(
-        db.select(User, Membership.role).join(Membership).where(Membership.organization_id == organization.id)
+        db.select(User, Membership.role)
+        .join(Membership)
+        .where(Membership.organization_id == organization.id)
         .order_by(User.name)
     ).all()
     return render_template("auth/users.html", rows=rows, organization=organization)
@@ -142,9 +155,14 @@ def create_user():  # type: ignore[no-untyped-def]
     form = NewUserForm()
     if form.validate_on_submit():
         try:
-            user = services.create_user(email=form.email.data or "", name=form.name.data or "",
-                                        password=form.password.data or "", organization=organization,
-                                        role=Role(form.role.data), actor=current_user)
+            user = services.create_user(
+                email=form.email.data or "",
+                name=form.name.data or "",
+                password=form.password.data or "",
+                organization=organization,
+                role=Role(form.role.data),
+                actor=current_user,
+            )
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc), "error")

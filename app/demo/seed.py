@@ -47,8 +47,9 @@ def load_demo(template_dir: str) -> bool:
     county = create_organization(slug=COUNTY_SLUG, name="Demo County Information Technology Department")
     orgs = {STATE_SLUG: state, COUNTY_SLUG: county}
     users = {
-        (u.org_slug, u.role): create_user(email=u.email, name=u.name, password=u.password,
-                                          organization=orgs[u.org_slug], role=Role(u.role))
+        (u.org_slug, u.role): create_user(
+            email=u.email, name=u.name, password=u.password, organization=orgs[u.org_slug], role=Role(u.role)
+        )
         for u in DEMO_USERS
     }
     _load_state_plan(state, users, template_dir)
@@ -61,22 +62,39 @@ def _load_state_plan(state: Organization, users: dict[tuple[str, str], User], te
     template = get_template(template_dir, "us-state-customer-centric")
     if template is None:
         raise RuntimeError("plans/us-state-customer-centric.yaml is missing")
-    plan = plan_services.create_plan(organization=state, owner=users[(STATE_SLUG, "editor")], title=content["title"],
-                                     first_fiscal_year=content["first_fiscal_year"],
-                                     last_fiscal_year=content["last_fiscal_year"], template=template)
+    plan = plan_services.create_plan(
+        organization=state,
+        owner=users[(STATE_SLUG, "editor")],
+        title=content["title"],
+        first_fiscal_year=content["first_fiscal_year"],
+        last_fiscal_year=content["last_fiscal_year"],
+        template=template,
+    )
     for section in plan.sections:
         spec = content["sections"].get(section.key)
         if not spec:
             continue
         for revision in spec["revisions"]:
             author = users[(STATE_SLUG, revision["author"])]
-            plan_services.save_section(section, user=author, title=section.title, body=revision["body"].strip(),
-                                       base_version=section.version, ready=bool(spec["ready"]))
+            plan_services.save_section(
+                section,
+                user=author,
+                title=section.title,
+                body=revision["body"].strip(),
+                base_version=section.version,
+                ready=bool(spec["ready"]),
+            )
 
 
 def _load_county_plan(county: Organization, admin: User, template_dir: str) -> None:
     template = get_template(template_dir, "compact-five-section")
     if template is None:
         raise RuntimeError("plans/compact-five-section.yaml is missing")
-    plan_services.create_plan(organization=county, owner=admin, title="County IT Plan FY2027–FY2029",
-                              first_fiscal_year=2027, last_fiscal_year=2029, template=template)
+    plan_services.create_plan(
+        organization=county,
+        owner=admin,
+        title="County IT Plan FY2027–FY2029",
+        first_fiscal_year=2027,
+        last_fiscal_year=2029,
+        template=template,
+    )

@@ -10,19 +10,34 @@ from app.plans.services import MAX_SECTION_CHARS
 
 class NewPlanForm(FlaskForm):
     title = StringField(
-        "Plan title", filters=[strip_filter],
+        "Plan title",
+        filters=[strip_filter],
         description="For example “Digital State 2027–2030: IT Strategic Plan”.",
-        validators=[DataRequired("Enter a title for the plan."), Length(max=200, message="Use at most 200 characters."),
-                    NoControlCharacters()],
+        validators=[
+            DataRequired("Enter a title for the plan."),
+            Length(max=200, message="Use at most 200 characters."),
+            NoControlCharacters(),
+        ],
     )
-    template = RadioField("Start from template", invalid_choice_message="Choose one of the templates listed.",
-                          validators=[InputRequired("Choose a template to start from.")])
+    template = RadioField(
+        "Start from template",
+        invalid_choice_message="Choose one of the templates listed.",
+        validators=[InputRequired("Choose a template to start from.")],
+    )
     first_fiscal_year = IntegerField(
-        "First fiscal year", validators=[InputRequired("Enter the first fiscal year, for example 2027."),
-                                         NumberRange(2000, 2100, "Enter a year between 2000 and 2100.")])
+        "First fiscal year",
+        validators=[
+            InputRequired("Enter the first fiscal year, for example 2027."),
+            NumberRange(2000, 2100, "Enter a year between 2000 and 2100."),
+        ],
+    )
     last_fiscal_year = IntegerField(
-        "Last fiscal year", validators=[InputRequired("Enter the last fiscal year, for example 2030."),
-                                        NumberRange(2000, 2100, "Enter a year between 2000 and 2100.")])
+        "Last fiscal year",
+        validators=[
+            InputRequired("Enter the last fiscal year, for example 2030."),
+            NumberRange(2000, 2100, "Enter a year between 2000 and 2100."),
+        ],
+    )
 
     def validate_last_fiscal_year(self, field: IntegerField) -> None:
         first = self.first_fiscal_year.data
@@ -34,12 +49,22 @@ class NewPlanForm(FlaskForm):
 
 
 class SectionForm(FlaskForm):
-    title = StringField("Section title", filters=[strip_filter], validators=[
-        DataRequired("Enter a title for this section."), Length(max=200, message="Use at most 200 characters."),
-        NoControlCharacters()])
-    body = TextAreaField("Text (Markdown)", validators=[
-        Length(max=MAX_SECTION_CHARS, message=f"Use at most {MAX_SECTION_CHARS:,} characters; split the section."),
-        NoControlCharacters()])
+    title = StringField(
+        "Section title",
+        filters=[strip_filter],
+        validators=[
+            DataRequired("Enter a title for this section."),
+            Length(max=200, message="Use at most 200 characters."),
+            NoControlCharacters(),
+        ],
+    )
+    body = TextAreaField(
+        "Text (Markdown)",
+        validators=[
+            Length(max=MAX_SECTION_CHARS, message=f"Use at most {MAX_SECTION_CHARS:,} characters; split the section."),
+            NoControlCharacters(),
+        ],
+    )
     ready = BooleanField("This section is ready for review")
     version = HiddenField()
 
@@ -51,9 +76,15 @@ class SectionForm(FlaskForm):
 
 
 class NewSectionForm(FlaskForm):
-    title = StringField("Title of the new section", filters=[strip_filter], validators=[
-        DataRequired("Enter a title for the new section."), Length(max=200, message="Use at most 200 characters."),
-        NoControlCharacters()])
+    title = StringField(
+        "Title of the new section",
+        filters=[strip_filter],
+        validators=[
+            DataRequired("Enter a title for the new section."),
+            Length(max=200, message="Use at most 200 characters."),
+            NoControlCharacters(),
+        ],
+    )
     guidance = TextAreaField("Guidance for writers (optional)", validators=[Length(max=5000), NoControlCharacters()])
 
 

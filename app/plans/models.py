@@ -43,9 +43,7 @@ class Plan(VersionedMixin, TimestampMixin, Model):
     __tablename__ = "plan"
     __table_args__ = (
         CheckConstraint("last_fiscal_year >= first_fiscal_year", name="period_order"),
-        CheckConstraint(
-            "status IN ('draft', 'in_review', 'approved', 'published', 'archived')", name="status_valid"
-        ),
+        CheckConstraint("status IN ('draft', 'in_review', 'approved', 'published', 'archived')", name="status_valid"),
         Index("ix_plan_org_deleted", "organization_id", "deleted_at"),
     )
     __mapper_args__ = {"version_id_col": VersionedMixin.version}  # noqa: RUF012 - read once by the mapper

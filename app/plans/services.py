@@ -37,30 +37,64 @@ def _ensure_editable(plan: Plan, user: User) -> None:
         raise DomainError(f"This plan is {plan.status_enum.label.lower()}; only draft plans can be changed.")
 
 
-def create_plan(*, organization: Organization, owner: User, title: str, first_fiscal_year: int,
-                last_fiscal_year: int, template: PlanTemplate) -> Plan:
+def create_plan(
+    *,
+    organization: Organization,
+    owner: User,
+    title: str,
+    first_fiscal_year: int,
+    last_fiscal_year: int,
+    template: PlanTemplate,
+) -> Plan:
     """A new draft plan with the template's sections, each starting from its starter text."""
     if last_fiscal_year < first_fiscal_year:
         raise DomainError("The last fiscal year must be the same as or after the first.")
-    plan = Plan(organization=organization, owner=owner, title=title.strip(), first_fiscal_year=first_fiscal_year,
-                last_fiscal_year=last_fiscal_year, status=PlanStatus.DRAFT.value, template_key=template.key)
+    plan = Plan(
+        organization=organization,
+        owner=owner,
+        title=title.strip(),
+        first_fiscal_year=first_fiscal_year,
+        last_fiscal_year=last_fiscal_year,
+        status=PlanStatus.DRAFT.value,
+        template_key=template.key,
+    )
     for position, section in enumerate(template.sections, start=1):
-        new = PlanSection(key=section.key, title=section.title, guidance=section.guidance, body=section.starter,
-                          position=position, word_count=count_words(section.starter))
+        new = PlanSection(
+            key=section.key,
+            title=section.title,
+            guidance=section.guidance,
+            body=section.starter,
+            position=position,
+            word_count=count_words(section.starter),
+        )
         if section.starter:
-            new.revisions.append(SectionRevision(number=1, title=section.title, body=section.starter, author=owner,
-                                                 note="Starter text from the template"))
+            new.revisions.append(
+                SectionRevision(
+                    number=1,
+                    title=section.title,
+                    body=section.starter,
+                    author=owner,
+                    note="Starter text from the template",
+                )
+            )
         plan.sections.append(new)
     db.session.add(plan)
     db.session.flush()
-    record("plan.create", organization_id=organization.id, object_type="plan", object_id=plan.id,
-           summary=f"Created plan “{plan.title}” from template {template.key}",
-           changes={"title": plan.title, "period": plan.period_label, "template": template.key})
+    record(
+        "plan.create",
+        actor_id=owner.id,
+        organization_id=organization.id,
+        object_type="plan",
+        object_id=plan.id,
+        summary=f"Created plan “{plan.title}” from template {template.key}",
+        changes={"title": plan.title, "period": plan.period_label, "template": template.key},
+    )
     return plan
 
 
-def save_section(section: PlanSection, *, user: User, title: str, body: str, base_version: int,
-                 ready: bool, note: str = "") -> SectionRevision | None:
+def save_section(
+    section: PlanSection, *, user: User, title: str, body: str, base_version: int, ready: bool, note: str = ""
+) -> SectionRevision | None:
     """Save new text as a revision. Raises EditConflict when ``base_version`` is not current."""
     _ensure_editable(section.plan, user)
     if len(body) > MAX_SECTION_CHARS:
@@ -80,19 +114,27 @@ def save_section(section: PlanSection, *, user: User, title: str, body: str, bas
         db.session.flush()
     except StaleDataError as exc:  # a concurrent save won the race between our check and write
         db.session.rollback()
-        raise EditConflict(section=db.session.get(PlanSection, section.id) or section, your_title=title,
-                           your_body=body) from exc
+        raise EditConflict(
+            section=db.session.get(PlanSection, section.id) or section, your_title=title, your_body=body
+        ) from exc
     after = {"title": section.title, "ready": section.ready, "words": section.word_count}
-    record("section.update", organization_id=section.plan.organization_id, object_type="plan_section",
-           object_id=section.id, summary=f"Saved “{section.title}” in “{section.plan.title}”",
-           changes={**diff_fields(before, after), "revision": revision.number if revision else None})
+    record(
+        "section.update",
+        actor_id=user.id,
+        organization_id=section.plan.organization_id,
+        object_type="plan_section",
+        object_id=section.id,
+        summary=f"Saved “{section.title}” in “{section.plan.title}”",
+        changes={**diff_fields(before, after), "revision": revision.number if revision else None},
+    )
     return revision
 
 
 def _add_revision(section: PlanSection, *, user: User, title: str, body: str, note: str) -> SectionRevision:
-    last = db.session.scalar(
-        db.select(func.max(SectionRevision.number)).where(SectionRevision.section_id == section.id)
-    ) or 0
+    last = (
+        db.session.scalar(db.select(func.max(SectionRevision.number)).where(SectionRevision.section_id == section.id))
+        or 0
+    )
     revision = SectionRevision(section=section, number=last + 1, title=title, body=body, author_id=user.id, note=note)
     db.session.add(revision)
     return revision
@@ -101,20 +143,35 @@ def _add_revision(section: PlanSection, *, user: User, title: str, body: str, no
 def restore_revision(revision: SectionRevision, *, user: User, base_version: int) -> SectionRevision | None:
     """Bring back an old text as a new revision; history is never rewritten."""
     section = revision.section
-    return save_section(section, user=user, title=revision.title, body=revision.body, base_version=base_version,
-                        ready=section.ready, note=f"Restored from revision {revision.number}")
+    return save_section(
+        section,
+        user=user,
+        title=revision.title,
+        body=revision.body,
+        base_version=base_version,
+        ready=section.ready,
+        note=f"Restored from revision {revision.number}",
+    )
 
 
 def add_section(plan: Plan, *, user: User, title: str, guidance: str = "") -> PlanSection:
     _ensure_editable(plan, user)
     position = max((s.position for s in plan.sections), default=0) + 1
     key = _unique_key(plan, title)
-    section = PlanSection(plan=plan, key=key, title=title.strip(), guidance=guidance.strip(), body="",
-                          position=position)
+    section = PlanSection(
+        plan=plan, key=key, title=title.strip(), guidance=guidance.strip(), body="", position=position
+    )
     db.session.add(section)
     db.session.flush()
-    record("section.create", organization_id=plan.organization_id, object_type="plan_section", object_id=section.id,
-           summary=f"Added section “{section.title}” to “{plan.title}”", changes={"title": section.title})
+    record(
+        "section.create",
+        actor_id=user.id,
+        organization_id=plan.organization_id,
+        object_type="plan_section",
+        object_id=section.id,
+        summary=f"Added section “{section.title}” to “{plan.title}”",
+        changes={"title": section.title},
+    )
     return section
 
 
@@ -140,9 +197,15 @@ def move_section(section: PlanSection, *, user: User, direction: int) -> None:
     other = visible[target]
     section.position, other.position = other.position, section.position
     db.session.flush()
-    record("section.move", organization_id=plan.organization_id, object_type="plan_section", object_id=section.id,
-           summary=f"Moved “{section.title}” {'up' if direction < 0 else 'down'}",
-           changes={"position": {"before": other.position, "after": section.position}})
+    record(
+        "section.move",
+        actor_id=user.id,
+        organization_id=plan.organization_id,
+        object_type="plan_section",
+        object_id=section.id,
+        summary=f"Moved “{section.title}” {'up' if direction < 0 else 'down'}",
+        changes={"position": {"before": other.position, "after": section.position}},
+    )
 
 
 def remove_section(section: PlanSection, *, user: User) -> None:
@@ -150,9 +213,15 @@ def remove_section(section: PlanSection, *, user: User) -> None:
     _ensure_editable(section.plan, user)
     section.deleted_at, section.deleted_by_id = utcnow(), user.id
     db.session.flush()
-    record("section.delete", organization_id=section.plan.organization_id, object_type="plan_section",
-           object_id=section.id, summary=f"Removed section “{section.title}” (recoverable)",
-           changes={"deleted": {"before": False, "after": True}})
+    record(
+        "section.delete",
+        actor_id=user.id,
+        organization_id=section.plan.organization_id,
+        object_type="plan_section",
+        object_id=section.id,
+        summary=f"Removed section “{section.title}” (recoverable)",
+        changes={"deleted": {"before": False, "after": True}},
+    )
 
 
 def restore_section(section: PlanSection, *, user: User) -> None:
@@ -160,6 +229,12 @@ def restore_section(section: PlanSection, *, user: User) -> None:
     section.deleted_at, section.deleted_by_id = None, None
     section.position = max((s.position for s in section.plan.sections if not s.is_deleted), default=0) + 1
     db.session.flush()
-    record("section.restore", organization_id=section.plan.organization_id, object_type="plan_section",
-           object_id=section.id, summary=f"Restored section “{section.title}”",
-           changes={"deleted": {"before": True, "after": False}, "position": section.position})
+    record(
+        "section.restore",
+        actor_id=user.id,
+        organization_id=section.plan.organization_id,
+        object_type="plan_section",
+        object_id=section.id,
+        summary=f"Restored section “{section.title}”",
+        changes={"deleted": {"before": True, "after": False}, "position": section.position},
+    )

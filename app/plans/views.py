@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.audit.services import record_security_event
 from app.auth.context import current_organization
 from app.auth.services import discard_form_drafts, latest_form_draft
 from app.core.diff import diff_stats, word_diff
@@ -43,8 +44,13 @@ def list_plans():  # type: ignore[no-untyped-def]
     organization = current_organization()
     page = db.paginate(queries.plans_in(organization.id), per_page=25, error_out=False)
     counts = queries.section_counts([p.id for p in page.items])
-    return render_template("plans/list.html", page=page, counts=counts, organization=organization,
-                           can_create=current_user.can_edit_in(organization.id))
+    return render_template(
+        "plans/list.html",
+        page=page,
+        counts=counts,
+        organization=organization,
+        can_create=current_user.can_edit_in(organization.id),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -60,9 +66,14 @@ def create_plan():  # type: ignore[no-untyped-def]
         if template is None:
             abort(400)
         try:
-            plan = services.create_plan(organization=organization, owner=current_user, title=form.title.data or "",
-                                        first_fiscal_year=form.first_fiscal_year.data or 0,
-                                        last_fiscal_year=form.last_fiscal_year.data or 0, template=template)
+            plan = services.create_plan(
+                organization=organization,
+                owner=current_user,
+                title=form.title.data or "",
+                first_fiscal_year=form.first_fiscal_year.data or 0,
+                last_fiscal_year=form.last_fiscal_year.data or 0,
+                template=template,
+            )
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -81,16 +92,28 @@ def show_plan(plan_id: int):  # type: ignore[no-untyped-def]
     removed = [s for s in plan.sections if s.is_deleted]
     states = {state: sum(1 for s in visible if s.state is state) for state in SectionState}
     completeness = round(100 * states[SectionState.READY] / len(visible)) if visible else 0
-    return render_template("plans/show.html", plan=plan, sections=visible, removed=removed, states=states,
-                           completeness=completeness, can_edit=plan.can_edit(current_user) and plan.is_editable,
-                           new_section_form=NewSectionForm(), button_form=VersionForm())
+    return render_template(
+        "plans/show.html",
+        plan=plan,
+        sections=visible,
+        removed=removed,
+        states=states,
+        completeness=completeness,
+        can_edit=plan.can_edit(current_user) and plan.is_editable,
+        new_section_form=NewSectionForm(),
+        button_form=VersionForm(),
+    )
 
 
 @bp.get("/<int:plan_id>/sections/<int:section_id>")
 def show_section(plan_id: int, section_id: int):  # type: ignore[no-untyped-def]
     section = _load_section(plan_id, section_id)
-    return render_template("plans/section.html", section=section, plan=section.plan,
-                           can_edit=section.plan.can_edit(current_user) and section.plan.is_editable)
+    return render_template(
+        "plans/section.html",
+        section=section,
+        plan=section.plan,
+        can_edit=section.plan.can_edit(current_user) and section.plan.is_editable,
+    )
 
 
 @bp.route("/<int:plan_id>/sections/<int:section_id>/edit", methods=["GET", "POST"])
@@ -106,13 +129,21 @@ def edit_section(plan_id: int, section_id: int):  # type: ignore[no-untyped-def]
             return redirect(url_for("plans.show_section", plan_id=plan_id, section_id=section_id))
         return _edit_page(section, _prefilled_form(section))
     if not form.validate():
-        return _edit_page(section, form, status=400 if "csrf_token" in form.errors else 422)
+        if "csrf_token" in form.errors:
+            record_security_event("security.csrf_failed", detail=f"Expired or missing form token on {request.path}")
+            return _edit_page(section, form, status=400)
+        return _edit_page(section, form, status=422)
     if "preview" in request.form:
         return _edit_page(section, form, preview=render_markdown(form.body.data or ""))
     try:
-        revision = services.save_section(section, user=current_user, title=form.title.data or "",
-                                         body=form.body.data or "", base_version=form.base_version(),
-                                         ready=bool(form.ready.data))
+        revision = services.save_section(
+            section,
+            user=current_user,
+            title=form.title.data or "",
+            body=form.body.data or "",
+            base_version=form.base_version(),
+            ready=bool(form.ready.data),
+        )
     except services.EditConflict as conflict:
         db.session.rollback()
         return _conflict_page(conflict, form)
@@ -122,8 +153,9 @@ def edit_section(plan_id: int, section_id: int):  # type: ignore[no-untyped-def]
         return _edit_page(section, form, status=422)
     discard_form_drafts(current_user, request.path)
     db.session.commit()
-    flash(f"Saved “{section.title}”" + (f" as revision {revision.number}." if revision else " (no changes)."),
-          "success")
+    flash(
+        f"Saved “{section.title}”" + (f" as revision {revision.number}." if revision else " (no changes)."), "success"
+    )
     return redirect(url_for("plans.show_section", plan_id=plan_id, section_id=section_id))
 
 
@@ -142,18 +174,34 @@ def _prefilled_form(section: PlanSection) -> SectionForm:
 
 def _edit_page(section: PlanSection, form: SectionForm, *, status: int = 200, preview: object = None):  # type: ignore[no-untyped-def]
     if "csrf_token" in form.errors:
-        flash("Your form expired for security reasons before it was saved. Your text is kept below: "
-              "check it and select Save again.", "warning")
-    return render_template("plans/section_edit.html", section=section, plan=section.plan, form=form,
-                           preview=preview, guidance=render_markdown(section.guidance)), status
+        flash(
+            "Your form expired for security reasons before it was saved. Your text is kept below: "
+            "check it and select Save again.",
+            "warning",
+        )
+    return render_template(
+        "plans/section_edit.html",
+        section=section,
+        plan=section.plan,
+        form=form,
+        preview=preview,
+        guidance=render_markdown(section.guidance),
+    ), status
 
 
 def _conflict_page(conflict: services.EditConflict, form: SectionForm):  # type: ignore[no-untyped-def]
     current = db.get_or_404(PlanSection, conflict.section.id)
     chunks = word_diff(current.body, conflict.your_body)
     form.version.data = str(current.version)  # resubmitting now means “I have merged”
-    return render_template("plans/section_conflict.html", section=current, plan=current.plan, form=form,
-                           chunks=chunks, stats=diff_stats(chunks), your_title=conflict.your_title), 409
+    return render_template(
+        "plans/section_conflict.html",
+        section=current,
+        plan=current.plan,
+        form=form,
+        chunks=chunks,
+        stats=diff_stats(chunks),
+        your_title=conflict.your_title,
+    ), 409
 
 
 @bp.post("/<int:plan_id>/sections/<int:section_id>/preview")
@@ -172,8 +220,11 @@ def add_section(plan_id: int):  # type: ignore[no-untyped-def]
             for message in errors:
                 flash(str(message), "error")
         return redirect(url_for("plans.show_plan", plan_id=plan_id, _anchor="add-section"))
-    section = _run(lambda: services.add_section(plan, user=current_user, title=form.title.data or "",
-                                                 guidance=form.guidance.data or ""))
+    section = _run(
+        lambda: services.add_section(
+            plan, user=current_user, title=form.title.data or "", guidance=form.guidance.data or ""
+        )
+    )
     if section is not None:
         flash(f"Added “{section.title}” at the end of the plan.", "success")
         return redirect(url_for("plans.edit_section", plan_id=plan_id, section_id=section.id))
@@ -226,16 +277,22 @@ def restore_section(plan_id: int, section_id: int):  # type: ignore[no-untyped-d
 def section_history(plan_id: int, section_id: int):  # type: ignore[no-untyped-def]
     section = _load_section(plan_id, section_id)
     revisions = db.session.scalars(queries.section_revisions(section.id)).all()
-    return render_template("plans/section_history.html", section=section, plan=section.plan, revisions=revisions,
-                           can_edit=section.plan.can_edit(current_user) and section.plan.is_editable,
-                           button_form=VersionForm())
+    return render_template(
+        "plans/section_history.html",
+        section=section,
+        plan=section.plan,
+        revisions=revisions,
+        can_edit=section.plan.can_edit(current_user) and section.plan.is_editable,
+        button_form=VersionForm(),
+    )
 
 
 def _load_revision(section: PlanSection, number: int | None) -> SectionRevision | None:
     if number is None:
         return None
-    return db.session.scalar(db.select(SectionRevision).where(SectionRevision.section_id == section.id,
-                                                               SectionRevision.number == number))
+    return db.session.scalar(
+        db.select(SectionRevision).where(SectionRevision.section_id == section.id, SectionRevision.number == number)
+    )
 
 
 @bp.get("/<int:plan_id>/sections/<int:section_id>/compare")
@@ -247,8 +304,15 @@ def compare_revisions(plan_id: int, section_id: int):  # type: ignore[no-untyped
         flash("Choose two revisions to compare.", "error")
         return redirect(url_for("plans.section_history", plan_id=plan_id, section_id=section_id))
     chunks = word_diff(old.body, new.body)
-    return render_template("plans/section_compare.html", section=section, plan=section.plan, old=old, new=new,
-                           chunks=chunks, stats=diff_stats(chunks))
+    return render_template(
+        "plans/section_compare.html",
+        section=section,
+        plan=section.plan,
+        old=old,
+        new=new,
+        chunks=chunks,
+        stats=diff_stats(chunks),
+    )
 
 
 @bp.post("/<int:plan_id>/sections/<int:section_id>/revisions/<int:number>/restore")
@@ -263,8 +327,10 @@ def restore_revision(plan_id: int, section_id: int, number: int):  # type: ignor
         new = services.restore_revision(revision, user=current_user, base_version=base_version)  # type: ignore[arg-type]
     except services.EditConflict:
         db.session.rollback()
-        flash("The section changed since you opened its history. Look at the newest revision, then restore again.",
-              "error")
+        flash(
+            "The section changed since you opened its history. Look at the newest revision, then restore again.",
+            "error",
+        )
         return redirect(url_for("plans.section_history", plan_id=plan_id, section_id=section_id))
     except DomainError as exc:
         db.session.rollback()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextvars
 import html
 import re
 from collections.abc import Callable
@@ -14,26 +13,8 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from app.auth.models import Organization, Role, User
+from tests.conftest import new_client as isolated_client
 from tests.factories import create_org, create_user
-
-
-class IsolatedClient(FlaskClient):
-    """A test client whose every request gets its own app context, as in production.
-
-    The shared ``db_session`` fixture keeps one app context pushed for the whole test, and
-    Flask reuses an already-pushed app context for test requests, so ``g`` (where Flask-Login
-    caches the signed-in user) would otherwise leak from one request, and one client, to the
-    next: a browser that never signed in would look signed in. Running each request in an
-    empty ``contextvars.Context`` makes Flask push a fresh app context (and a fresh
-    ``db.session``, bound to the same rolled-back test connection).
-    """
-
-    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        return contextvars.Context().run(super().open, *args, **kwargs)
-
-
-def isolated_client(app: Flask) -> FlaskClient:
-    return IsolatedClient(app, app.response_class, use_cookies=True)
 
 
 @pytest.fixture

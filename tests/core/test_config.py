@@ -46,6 +46,7 @@ def test_production_refuses_to_start_with_a_weak_secret_key(tmp_path, secret_key
     assert "plans.show_plan" not in result.stdout
     last_line = (result.stderr.strip().splitlines() or [""])[-1]
     assert "SECRET_KEY" in last_line and "secrets.token_urlsafe" in last_line
+    assert "Traceback" not in result.stderr
 
 
 def test_production_starts_with_a_long_random_secret_key(tmp_path):

@@ -15,7 +15,7 @@ from app.audit.models import AuditEvent
 from app.auth.models import Role
 from app.extensions import db
 from app.plans import services as plan_services
-from tests.conftest import csrf_token_from, make_config
+from tests.conftest import FreshContextClient, csrf_token_from, make_config
 from tests.core.world import build_tenant, build_url, content_digest, form_data, methods_of, row_counts
 from tests.factories import PASSWORD
 
@@ -28,6 +28,7 @@ def app(app: Flask, database_url: str) -> Iterator[Flask]:
     """The session app has migrated the database; this one shares it with CSRF protection on."""
     csrf_app = create_app(make_config(database_url, WTF_CSRF_ENABLED=True, EXPORT_DIR=app.config["EXPORT_DIR"]))
     assert csrf_app.config["WTF_CSRF_ENABLED"]
+    csrf_app.test_client_class = FreshContextClient
     yield csrf_app
     with csrf_app.app_context():
         db.engine.dispose()
@@ -115,6 +116,8 @@ def test_section_edit_with_a_bad_token_returns_the_typed_text_and_can_be_saved_a
     assert "Your form expired for security reasons" in page
     db.session.expire_all()
     assert org.plan.sections[0].body != typed
+    refusals = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "security.csrf_failed")).all()
+    assert [e.summary for e in refusals] == [f"Expired or missing form token on {edit_url(org)}"]
     resubmit = {**data, "csrf_token": csrf_token_from(page)}
     assert client.post(edit_url(org), data=resubmit).status_code == 302
     db.session.expire_all()

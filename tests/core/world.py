@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask
-from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.routing import Rule
@@ -18,6 +17,7 @@ from app.auth.models import Organization, Role, User
 from app.extensions import db
 from app.plans import services as plan_services
 from app.plans.models import Plan, PlanSection
+from tests.conftest import new_client
 from tests.factories import PASSWORD, create_org, create_plan, create_user, login
 
 # Route parameters that name an object; a new kind must be added here (the isolation test fails until it is).
@@ -62,28 +62,6 @@ def build_tenant(label: str, *, plans: int = 1) -> Tenant:
         tenant.plans.append(plan)
     db.session.commit()
     return tenant
-
-
-class IsolatedClient(FlaskClient):
-    """A test client whose every request gets its own application context, as in production.
-
-    The ``db_session`` fixture keeps an app context pushed for the whole test, and Flask reuses a
-    pushed context for requests: ``g`` (Flask-Login's cached user, Flask-WTF's ``csrf_valid``, the
-    current organization) and the SQLAlchemy session would then carry over from one request to the
-    next. Hiding the outer context makes each request start clean; its session still joins the
-    test's rolled-back connection.
-    """
-
-    def open(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def,override]
-        outer = _cv_app.set(None)  # type: ignore[arg-type]
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            _cv_app.reset(outer)
-
-
-def new_client(app: Flask) -> IsolatedClient:
-    return IsolatedClient(app, app.response_class, use_cookies=True)
 
 
 def signed_in(app: Flask, user: User, password: str = PASSWORD) -> FlaskClient:

@@ -15,13 +15,8 @@ from flask.testing import FlaskClient
 
 from app.auth.models import Organization, Role, User
 from app.plans.models import Plan
+from tests.conftest import FreshContextClient
 from tests.factories import create_org, create_plan, create_user, login
-
-
-class FreshContextClient(FlaskClient):
-    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
 
 
 @pytest.fixture
@@ -53,4 +48,3 @@ def signed_in(app: Flask) -> Callable[[User], FlaskClient]:
 @pytest.fixture
 def editor_client(signed_in: Callable[[User], FlaskClient], editor: User) -> FlaskClient:
     return signed_in(editor)
-

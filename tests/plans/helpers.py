@@ -24,12 +24,25 @@ def section_url(section: PlanSection, suffix: str = "") -> str:
     return f"/plans/{section.plan_id}/sections/{section.id}{suffix}"
 
 
-def save(client: FlaskClient, section: PlanSection, *, body: str, title: str | None = None,
-         version: int | None = None, ready: bool = False, **extra: str) -> TestResponse:
+def save(
+    client: FlaskClient,
+    section: PlanSection,
+    *,
+    body: str,
+    title: str | None = None,
+    version: int | None = None,
+    ready: bool = False,
+    **extra: str,
+) -> TestResponse:
     """Submit the edit form as a browser would (Save button)."""
     current = fresh(PlanSection, section.id)
-    data = {"title": current.title if title is None else title, "body": body,
-            "version": str(current.version if version is None else version), "save": "1", **extra}
+    data = {
+        "title": current.title if title is None else title,
+        "body": body,
+        "version": str(current.version if version is None else version),
+        "save": "1",
+        **extra,
+    }
     if ready:
         data["ready"] = "y"
     return client.post(section_url(current, "/edit"), data=data)

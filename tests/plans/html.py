@@ -26,7 +26,8 @@ class Element:
 
     def find_all(self, tag: str | None = None, **attrs: str) -> list[Element]:
         return [
-            el for el in self.iter()
+            el
+            for el in self.iter()
             if (tag is None or el.tag == tag)
             and all(el.attrs.get(name.rstrip("_").replace("_", "-")) == value for name, value in attrs.items())
         ]

@@ -14,8 +14,13 @@ COMPACT = get_template(str(BASE_DIR / "plans"), "compact-five-section")
 
 
 def new_plan_form(**overrides: str) -> dict[str, str]:
-    return {"title": "Digital County 2027–2030", "template": "compact-five-section",
-            "first_fiscal_year": "2027", "last_fiscal_year": "2030", **overrides}
+    return {
+        "title": "Digital County 2027–2030",
+        "template": "compact-five-section",
+        "first_fiscal_year": "2027",
+        "last_fiscal_year": "2030",
+        **overrides,
+    }
 
 
 def plan_count() -> int:
@@ -24,8 +29,10 @@ def plan_count() -> int:
 
 def overview_rows(html: str) -> list[list[str]]:
     table = main_content(html).find("table", class_="usa-table usa-table--borderless width-full pw-sections")
-    return [[squash(cell.text) for cell in row.find_all() if cell.tag in ("td", "th")]
-            for row in table.find("tbody").find_all("tr")]
+    return [
+        [squash(cell.text) for cell in row.find_all() if cell.tag in ("td", "th")]
+        for row in table.find("tbody").find_all("tr")
+    ]
 
 
 def test_creating_a_plan_redirects_to_its_overview(editor_client):
@@ -59,14 +66,15 @@ def test_plan_period_is_shown_as_fiscal_years(editor_client):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        pytest.param({"first_fiscal_year": "2030", "last_fiscal_year": "2027"},
-                     "The last fiscal year must be the same as or after the first fiscal year.",
-                     id="last-before-first"),
+        pytest.param(
+            {"first_fiscal_year": "2030", "last_fiscal_year": "2027"},
+            "The last fiscal year must be the same as or after the first fiscal year.",
+            id="last-before-first",
+        ),
         pytest.param({"title": "   "}, "Enter a title for the plan.", id="missing-title"),
         pytest.param({"template": "no-such-template"}, "Choose one of the templates listed.", id="unknown-template"),
         pytest.param({"template": ""}, "Choose a template to start from.", id="no-template"),
-        pytest.param({"first_fiscal_year": "next year"}, "Enter a year between 2000 and 2100.",
-                     id="year-not-a-number"),
+        pytest.param({"first_fiscal_year": "next year"}, "Enter a year between 2000 and 2100.", id="year-not-a-number"),
     ],
 )
 def test_invalid_new_plan_is_shown_again_with_what_to_do(editor_client, overrides, message):
@@ -80,8 +88,9 @@ def test_invalid_new_plan_is_shown_again_with_what_to_do(editor_client, override
 
 
 def test_invalid_new_plan_keeps_the_typed_title(editor_client):
-    response = editor_client.post("/plans/new", data=new_plan_form(title="Connected County <2027>",
-                                                                   last_fiscal_year="2020"))
+    response = editor_client.post(
+        "/plans/new", data=new_plan_form(title="Connected County <2027>", last_fiscal_year="2020")
+    )
     assert response.status_code == 422
     assert parse(response.get_data(as_text=True)).by_id("title").attrs["value"] == "Connected County <2027>"
 

@@ -15,8 +15,9 @@ SECOND = "We will move permits and licences online by FY2028."
 
 def revisions(section: PlanSection) -> list[tuple[int, str, str]]:
     db.session.expire_all()
-    rows = db.session.scalars(db.select(SectionRevision).where(SectionRevision.section_id == section.id)
-                              .order_by(SectionRevision.number))
+    rows = db.session.scalars(
+        db.select(SectionRevision).where(SectionRevision.section_id == section.id).order_by(SectionRevision.number)
+    )
     return [(r.number, r.body, r.author.name) for r in rows]
 
 
@@ -31,8 +32,10 @@ def edited(signed_in, editor_client, org, plan):  # type: ignore[no-untyped-def]
 
 def history_rows(client, section) -> list[list[str]]:  # type: ignore[no-untyped-def]
     page = main_content(client.get(section_url(section, "/history")).get_data(as_text=True))
-    return [[squash(cell.text) for cell in row.find_all() if cell.tag in ("th", "td")][:2]
-            for row in page.find("tbody").find_all("tr")]
+    return [
+        [squash(cell.text) for cell in row.find_all() if cell.tag in ("th", "td")][:2]
+        for row in page.find("tbody").find_all("tr")
+    ]
 
 
 def test_history_lists_revisions_newest_first_with_their_authors(editor_client, edited):
@@ -62,8 +65,9 @@ def test_restoring_an_old_revision_adds_a_new_revision_with_its_text(editor_clie
     history = main_content(editor_client.get(section_url(edited, "/history")).get_data(as_text=True))
     form = history.by_id("restore-2")
     response = editor_client.post(form.attrs["action"], data=form_data(form), follow_redirects=True)
-    assert "Restored the text of revision 2 as new revision 4." in squash(main_content(
-        response.get_data(as_text=True)).text)
+    assert "Restored the text of revision 2 as new revision 4." in squash(
+        main_content(response.get_data(as_text=True)).text
+    )
     after = revisions(edited)
     assert after[:3] == before  # history is never rewritten
     assert after[3][:2] == (4, FIRST)
@@ -73,10 +77,12 @@ def test_restoring_an_old_revision_adds_a_new_revision_with_its_text(editor_clie
 def test_restoring_with_a_stale_version_is_refused(editor_client, edited):
     before = revisions(edited)
     stale = fresh(PlanSection, edited.id).version - 1
-    response = editor_client.post(section_url(edited, "/revisions/1/restore"), data={"version": str(stale)},
-                                  follow_redirects=True)
-    assert "The section changed since you opened its history." in squash(main_content(
-        response.get_data(as_text=True)).text)
+    response = editor_client.post(
+        section_url(edited, "/revisions/1/restore"), data={"version": str(stale)}, follow_redirects=True
+    )
+    assert "The section changed since you opened its history." in squash(
+        main_content(response.get_data(as_text=True)).text
+    )
     assert revisions(edited) == before
     assert fresh(PlanSection, edited.id).body == SECOND
 
@@ -84,4 +90,6 @@ def test_restoring_with_a_stale_version_is_refused(editor_client, edited):
 def test_history_offers_no_restore_for_the_current_revision(editor_client, edited):
     history = main_content(editor_client.get(section_url(edited, "/history")).get_data(as_text=True))
     assert {f.attrs["id"] for f in history.find_all("form") if f.attrs.get("id", "").startswith("restore-")} == {
-        "restore-1", "restore-2"}
+        "restore-1",
+        "restore-2",
+    }

@@ -81,22 +81,36 @@ def error_links(page: Element) -> dict[str, str]:
     ("title", "body", "href", "message"),
     [
         pytest.param("", "My careful paragraph.", "#title", "Enter a title for this section.", id="empty-title"),
-        pytest.param("Vision", "x" * (MAX_SECTION_CHARS + 1), "#body",
-                     "Use at most 200,000 characters; split the section.", id="body-too-long"),
-        pytest.param("Vision", "Pasted\x0bfrom a PDF.", "#body",
-                     "Remove the invisible control characters from this text (often pasted by mistake).",
-                     id="control-character-in-body"),
-        pytest.param("Vi\x07sion", "My careful paragraph.", "#title",
-                     "Remove the invisible control characters from this text (often pasted by mistake).",
-                     id="control-character-in-title"),
+        pytest.param(
+            "Vision",
+            "x" * (MAX_SECTION_CHARS + 1),
+            "#body",
+            "Use at most 200,000 characters; split the section.",
+            id="body-too-long",
+        ),
+        pytest.param(
+            "Vision",
+            "Pasted\x0bfrom a PDF.",
+            "#body",
+            "Remove the invisible control characters from this text (often pasted by mistake).",
+            id="control-character-in-body",
+        ),
+        pytest.param(
+            "Vi\x07sion",
+            "My careful paragraph.",
+            "#title",
+            "Remove the invisible control characters from this text (often pasted by mistake).",
+            id="control-character-in-title",
+        ),
     ],
 )
 def test_validation_error_keeps_the_text_and_links_to_the_field(editor_client, plan, title, body, href, message):
     section = sections_of(plan)[0]
     before = fresh(PlanSection, section.id)
     body_before, version_before = before.body, before.version
-    response = editor_client.post(section_url(section, "/edit"),
-                                  data={"title": title, "body": body, "version": str(version_before), "save": "1"})
+    response = editor_client.post(
+        section_url(section, "/edit"), data={"title": title, "body": body, "version": str(version_before), "save": "1"}
+    )
     assert response.status_code == 422
     page = parse(response.get_data(as_text=True))
     assert error_links(page).get(href) == message
@@ -113,8 +127,9 @@ def test_edit_form_with_csrf_on_keeps_text_when_the_token_expired(app, editor_cl
     section = sections_of(plan)[0]
     data = edit_form(editor_client, section)
     assert data.get("csrf_token"), "the edit form must carry a CSRF token"
-    response = editor_client.post(section_url(section, "/edit"),
-                                  data={**data, "csrf_token": "expired", "body": YOURS, "save": "1"})
+    response = editor_client.post(
+        section_url(section, "/edit"), data={**data, "csrf_token": "expired", "body": YOURS, "save": "1"}
+    )
     assert response.status_code == 400
     page = parse(response.get_data(as_text=True))
     assert textarea_value(page.by_id("body")) == YOURS

@@ -20,8 +20,9 @@ def snapshot(plan: Plan) -> list[tuple[int, str, str, int, bool]]:
 
 def action_targets(html: str) -> set[str]:
     page = main_content(html)
-    return {a.attrs.get("href", "") for a in page.find_all("a")} | {f.attrs.get("action", "")
-                                                                     for f in page.find_all("form")}
+    return {a.attrs.get("href", "") for a in page.find_all("a")} | {
+        f.attrs.get("action", "") for f in page.find_all("form")
+    }
 
 
 def test_edit_page_of_an_approved_plan_is_refused_with_a_message(editor_client, approved):
@@ -76,8 +77,9 @@ def test_overview_of_an_approved_plan_hides_edit_actions(editor_client, approved
 
 def test_section_page_of_an_approved_plan_has_no_edit_button(editor_client, approved):
     section = sections_of(approved)[0]
-    assert section_url(section, "/edit") not in action_targets(editor_client.get(section_url(section)).get_data(
-        as_text=True))
+    assert section_url(section, "/edit") not in action_targets(
+        editor_client.get(section_url(section)).get_data(as_text=True)
+    )
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.REVIEWER])

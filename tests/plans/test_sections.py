@@ -17,8 +17,13 @@ We will **modernise** licensing.
 
 
 def revision_numbers(section: PlanSection) -> list[int]:
-    return list(db.session.scalars(db.select(SectionRevision.number).where(SectionRevision.section_id == section.id)
-                                   .order_by(SectionRevision.number)))
+    return list(
+        db.session.scalars(
+            db.select(SectionRevision.number)
+            .where(SectionRevision.section_id == section.id)
+            .order_by(SectionRevision.number)
+        )
+    )
 
 
 def overview(client, plan):  # type: ignore[no-untyped-def]
@@ -58,7 +63,8 @@ def test_saved_section_shows_rendered_markdown_with_a_table(editor_client, plan)
     section = sections_of(plan)[0]
     save(editor_client, section, body=MARKDOWN)
     body = main_content(editor_client.get(section_url(section)).get_data(as_text=True)).find(
-        "div", class_="usa-prose pw-section-body")
+        "div", class_="usa-prose pw-section-body"
+    )
     assert squash(body.find("h3").text) == "Goals"
     assert body.find("strong").text == "modernise"
     assert [li.text for li in body.find("ul").find_all("li")] == ["one", "two"]
@@ -84,8 +90,10 @@ def test_preview_shows_rendered_text_and_saves_nothing(editor_client, plan):
 
 def test_preview_endpoint_returns_sanitised_html(editor_client, plan):
     section = sections_of(plan)[0]
-    response = editor_client.post(section_url(section, "/preview"),
-                                  data={"body": MARKDOWN + "\n<script>alert(1)</script>\n[x](javascript:alert(1))"})
+    response = editor_client.post(
+        section_url(section, "/preview"),
+        data={"body": MARKDOWN + "\n<script>alert(1)</script>\n[x](javascript:alert(1))"},
+    )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     fragment = parse(html)
@@ -97,8 +105,9 @@ def test_preview_endpoint_returns_sanitised_html(editor_client, plan):
 
 
 def test_added_section_goes_last_and_opens_its_edit_page(editor_client, plan):
-    response = editor_client.post(f"/plans/{plan.id}/sections",
-                                  data={"title": "Accessibility", "guidance": "Which WCAG level?"})
+    response = editor_client.post(
+        f"/plans/{plan.id}/sections", data={"title": "Accessibility", "guidance": "Which WCAG level?"}
+    )
     added = sections_of(plan)[-1]
     assert added.title == "Accessibility"
     assert response.headers["Location"] == section_url(added, "/edit")

@@ -9,8 +9,11 @@ TEMPLATE_FILES = sorted((BASE_DIR / "plans").glob("*.yaml"))
 
 
 def test_the_three_shipped_templates_exist():
-    assert {p.stem for p in TEMPLATE_FILES} >= {"us-state-customer-centric", "ict-digital-strategy",
-                                                 "compact-five-section"}
+    assert {p.stem for p in TEMPLATE_FILES} >= {
+        "us-state-customer-centric",
+        "ict-digital-strategy",
+        "compact-five-section",
+    }
 
 
 @pytest.mark.parametrize("path", TEMPLATE_FILES, ids=lambda p: p.stem)
@@ -60,5 +63,6 @@ def test_well_formed_template_in_tmp_path_parses(tmp_path: Path):
     path = tmp_path / "tiny.yaml"
     path.write_text("key: tiny\nname: Tiny\nsections:\n" + GOOD_SECTION, encoding="utf-8")
     template = parse_template(path)
-    assert [(s.key, s.title, s.guidance) for s in template.sections] == [("vision", "Vision",
-                                                                         "Say where you are going.")]
+    assert [(s.key, s.title, s.guidance) for s in template.sections] == [
+        ("vision", "Vision", "Say where you are going.")
+    ]

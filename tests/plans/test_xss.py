@@ -10,8 +10,32 @@ from tests.plans.helpers import fresh, save, section_url, sections_of
 from tests.plans.html import main_content, parse, squash
 from tests.plans.xss import CORPUS, executable_markup
 
-MARKDOWN_TAGS = {"p", "br", "hr", "h3", "h4", "h5", "h6", "strong", "em", "code", "pre", "blockquote", "ul", "ol",
-                 "li", "a", "table", "thead", "tbody", "tr", "th", "td", "del", "s"}
+MARKDOWN_TAGS = {
+    "p",
+    "br",
+    "hr",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "strong",
+    "em",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "del",
+    "s",
+}
 
 
 def test_corpus_has_at_least_thirty_distinct_payloads():
@@ -19,11 +43,20 @@ def test_corpus_has_at_least_thirty_distinct_payloads():
     assert len(set(payloads)) == len(payloads) >= 30
 
 
-@pytest.mark.parametrize("unsafe", [
-    "<script>alert(1)</script>", '<p onclick="alert(1)">x</p>', '<a href="javascript:alert(1)">x</a>',
-    '<a href=" JaVa\tScRipt:alert(1)">x</a>', "<iframe src=x></iframe>", "<img src=x>", "<svg></svg>",
-    '<form action="javascript:alert(1)"></form>', '<meta http-equiv="refresh" content="0">',
-])
+@pytest.mark.parametrize(
+    "unsafe",
+    [
+        "<script>alert(1)</script>",
+        '<p onclick="alert(1)">x</p>',
+        '<a href="javascript:alert(1)">x</a>',
+        '<a href=" JaVa\tScRipt:alert(1)">x</a>',
+        "<iframe src=x></iframe>",
+        "<img src=x>",
+        "<svg></svg>",
+        '<form action="javascript:alert(1)"></form>',
+        '<meta http-equiv="refresh" content="0">',
+    ],
+)
 def test_the_checker_itself_flags_executable_markup(unsafe):
     assert executable_markup(f"<html><body>{unsafe}</body></html>")
 
@@ -52,16 +85,28 @@ def pages_with(signed_in, editor_client, org):  # type: ignore[no-untyped-def]
     """Save the payload as plan title, section title and section body; return every page that shows them."""
 
     def pages(payload: str, *, every_page: bool = True) -> dict[str, str]:
-        created = editor_client.post("/plans/new", data={"title": payload, "template": "compact-five-section",
-                                                         "first_fiscal_year": "2027", "last_fiscal_year": "2030"})
+        created = editor_client.post(
+            "/plans/new",
+            data={
+                "title": payload,
+                "template": "compact-five-section",
+                "first_fiscal_year": "2027",
+                "last_fiscal_year": "2030",
+            },
+        )
         assert created.status_code == 302, "the payload must be accepted as a plan title"
         plan = fresh(Plan, int(created.headers["Location"].rsplit("/", 1)[1]))
         section = sections_of(plan)[0]
         assert save(editor_client, section, title=payload, body=payload).status_code == 302
         if not every_page:
-            return {name: editor_client.get(url).get_data(as_text=True) for name, url in (
-                ("editor overview", f"/plans/{plan.id}"), ("editor section", section_url(section)),
-                ("editor edit", section_url(section, "/edit")))}
+            return {
+                name: editor_client.get(url).get_data(as_text=True)
+                for name, url in (
+                    ("editor overview", f"/plans/{plan.id}"),
+                    ("editor section", section_url(section)),
+                    ("editor edit", section_url(section, "/edit")),
+                )
+            }
         stale = save(editor_client, section, title=payload, body=payload + " (mine)", version=1)
         assert stale.status_code == 409
         viewer = signed_in(create_user(org=org, role=Role.VIEWER))

@@ -48,8 +48,10 @@ CORPUS = [
     P("[click](javascript:alert(1))", id="md-javascript-link"),
     P("[click](JaVaScRiPt:alert(1))", id="md-javascript-mixed-case"),
     P("[click](javas&#99;ript:alert(1))", id="md-javascript-entity"),
-    P("[click](&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1))",
-      id="md-javascript-all-entities"),
+    P(
+        "[click](&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1))",
+        id="md-javascript-all-entities",
+    ),
     P("[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)", id="md-data-link"),
     P("[click](vbscript:msgbox(1))", id="md-vbscript-link"),
     P("[click](file:///etc/passwd)", id="md-file-link"),
@@ -74,8 +76,22 @@ CORPUS = [
     P("{{ config.SECRET_KEY }}{% print(7*7) %}${7*7}#{7*7}", id="template-mix"),
 ]
 
-FORBIDDEN_TAGS = {"iframe", "object", "embed", "svg", "style", "base", "math", "frame", "frameset", "applet",
-                  "video", "audio", "source", "details"}
+FORBIDDEN_TAGS = {
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "style",
+    "base",
+    "math",
+    "frame",
+    "frameset",
+    "applet",
+    "video",
+    "audio",
+    "source",
+    "details",
+}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "xlink:href", "background", "poster", "srcset"}
 SAFE_SCHEMES = {"http", "https", "mailto"}
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
