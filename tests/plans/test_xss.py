@@ -10,32 +10,9 @@ from tests.plans.helpers import fresh, save, section_url, sections_of
 from tests.plans.html import main_content, parse, squash
 from tests.plans.xss import CORPUS, executable_markup
 
-MARKDOWN_TAGS = {
-    "p",
-    "br",
-    "hr",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "strong",
-    "em",
-    "code",
-    "pre",
-    "blockquote",
-    "ul",
-    "ol",
-    "li",
-    "a",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "del",
-    "s",
-}
+MARKDOWN_TAGS = frozenset(
+    "p br hr h3 h4 h5 h6 strong em code pre blockquote ul ol li a table thead tbody tr th td del s".split()
+)
 
 
 def test_corpus_has_at_least_thirty_distinct_payloads():
