@@ -37,10 +37,15 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
 
 def _check_plan_templates(app: Flask) -> None:
     """Fail at start-up, naming the file, rather than on the first "new plan" page."""
-    from app.plans.templates import all_templates
+    from app.plans.templates import TemplateError, all_templates
 
-    if not all_templates(app.config["PLAN_TEMPLATE_DIR"]):
-        raise RuntimeError(f"No plan templates (*.yaml) found in {app.config['PLAN_TEMPLATE_DIR']}")
+    directory = app.config["PLAN_TEMPLATE_DIR"]
+    try:
+        found = all_templates(directory)
+    except TemplateError as exc:
+        raise SystemExit(f"Planwright cannot start: plan template {exc}") from None
+    if not found:
+        raise SystemExit(f"Planwright cannot start: no plan templates (*.yaml) in {directory}")
 
 
 def register_extensions(app: Flask) -> None:

@@ -66,3 +66,12 @@ def test_well_formed_template_in_tmp_path_parses(tmp_path: Path):
     assert [(s.key, s.title, s.guidance) for s in template.sections] == [
         ("vision", "Vision", "Say where you are going.")
     ]
+
+
+def test_a_malformed_template_stops_the_app_naming_the_file(tmp_path):
+    from app import create_app
+    from tests.conftest import make_config
+
+    (tmp_path / "broken.yaml").write_text("key: broken\nsections: []\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"broken\.yaml: needs a 'sections' list"):
+        create_app(make_config("sqlite://", PLAN_TEMPLATE_DIR=str(tmp_path)))
