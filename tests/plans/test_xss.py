@@ -11,7 +11,32 @@ from tests.plans.html import main_content, parse, squash
 from tests.plans.xss import CORPUS, executable_markup
 
 MARKDOWN_TAGS = frozenset(
-    ["p", "br", "hr", "h3", "h4", "h5", "h6", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td", "del", "s"]
+    [
+        "p",
+        "br",
+        "hr",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "strong",
+        "em",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "del",
+        "s",
+    ]
 )
 
 
