@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -82,7 +83,7 @@ def test_editor_creates_plan_writes_section_and_finds_it_in_history(page) -> Non
     page.get_by_label("Email address").fill(editor.email)
     page.get_by_label("Password").fill(editor.password)
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Plans of Demo State Office of the CIO")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Plans of Demo State Office of the CIO")
 
     page.get_by_role("link", name="Start a new plan").click()
     page.get_by_label("Plan title").fill("Browser Test Plan FY2028")
@@ -90,8 +91,8 @@ def test_editor_creates_plan_writes_section_and_finds_it_in_history(page) -> Non
     page.get_by_label("Last fiscal year").fill("2031")
     page.get_by_text("Compact five-section plan", exact=False).first.click()
     page.get_by_role("button", name="Create plan").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Browser Test Plan FY2028"
-    assert page.get_by_role("status").first.inner_text().startswith("Created")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Browser Test Plan FY2028")
+    expect(page.get_by_role("status").first).to_contain_text("Created")
 
     page.get_by_role("link", name="Edit Vision and priorities").click()
     body = page.get_by_label("Text (Markdown)")
@@ -99,14 +100,15 @@ def test_editor_creates_plan_writes_section_and_finds_it_in_history(page) -> Non
     # JavaScript enhancement: the live preview renders the Markdown without saving.
     page.locator(".pw-preview-body h3").filter(has_text="Our promise").wait_for(timeout=5000)
     page.get_by_role("button", name="Save", exact=True).click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Vision and priorities"
-    assert "the first time" in page.locator(".pw-section-body").inner_text()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vision and priorities")
+    expect(page.locator(".pw-section-body")).to_contain_text("the first time")
 
     page.get_by_role("link", name="History").click()
-    rows = page.locator("tbody tr")
-    newest = rows.first.inner_text()
-    assert "2 (current)" in newest and "Elena Editor" in newest
+    newest = page.locator("tbody tr").first
+    expect(newest).to_contain_text("2 (current)")
+    expect(newest).to_contain_text("Elena Editor")
     page.get_by_role("button", name="Compare selected revisions").click()
+    page.wait_for_url("**/compare?**")
     added = " ".join(page.locator(".pw-diff ins").all_inner_texts())
     assert "Every resident finishes their task online" in " ".join(added.split())
     assert page.problems == []  # type: ignore[attr-defined]
@@ -136,6 +138,7 @@ def test_timeout_warning_appears_before_idle_sign_out_and_extends_the_session(pa
     page.get_by_label("Email address").fill(editor.email)
     page.get_by_label("Password").fill(editor.password)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/plans")
     warning = page.get_by_role("alertdialog", name="You will be signed out soon")
     assert warning.is_hidden()
     page.clock.fast_forward("27:00")
