@@ -85,9 +85,16 @@ class Plan(VersionedMixin, TimestampMixin, Model):
 
 
 class PlanSection(VersionedMixin, Model):
+    """A part of a plan. ``version`` counts changes to its text only (services raise it), so a
+    colleague moving or restoring the section never turns someone's save into a conflict; every
+    UPDATE is still checked against the version the writer loaded."""
+
     __tablename__ = "plan_section"
     __table_args__ = (Index("ix_plan_section_plan_position", "plan_id", "position"),)
-    __mapper_args__ = {"version_id_col": VersionedMixin.version}  # noqa: RUF012 - read once by the mapper
+    __mapper_args__ = {  # noqa: RUF012 - read once by the mapper
+        "version_id_col": VersionedMixin.version,
+        "version_id_generator": False,
+    }
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))

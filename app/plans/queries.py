@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import Select, func
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -19,16 +22,28 @@ def plans_in(organization_id: int) -> Select[Plan]:
     )
 
 
-def section_counts(plan_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """For each plan: (sections marked ready, sections in all), in one statement."""
+@dataclass(frozen=True)
+class PlanProgress:
+    ready: int
+    total: int
+    last_edited_at: datetime | None
+
+
+def plan_progress(plan_ids: list[int]) -> dict[int, PlanProgress]:
+    """For each plan: sections marked ready, sections in all, and the last section save — one statement."""
     if not plan_ids:
         return {}
     rows = db.session.execute(
-        db.select(PlanSection.plan_id, func.count(), func.sum(db.case((PlanSection.ready, 1), else_=0)))
+        db.select(
+            PlanSection.plan_id,
+            func.count(),
+            func.sum(db.case((PlanSection.ready, 1), else_=0)),
+            func.max(PlanSection.updated_at),
+        )
         .where(PlanSection.plan_id.in_(plan_ids), PlanSection.deleted_at.is_(None))
         .group_by(PlanSection.plan_id)
     ).all()
-    return {plan_id: (int(ready or 0), int(total)) for plan_id, total, ready in rows}
+    return {plan_id: PlanProgress(int(ready or 0), int(total), last) for plan_id, total, ready, last in rows}
 
 
 def plan_with_sections(plan_id: int) -> Select[Plan]:

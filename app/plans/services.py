@@ -107,6 +107,8 @@ def save_section(
     revision = None
     if section.title != title or section.body != body:
         revision = _add_revision(section, user=user, title=title, body=body, note=note)
+    if revision is not None:
+        section.version += 1
     section.title, section.body, section.ready = title, body, ready
     section.word_count = count_words(body)
     section.updated_at, section.updated_by_id = utcnow(), user.id

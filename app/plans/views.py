@@ -43,11 +43,11 @@ def _ensure_can_edit(plan: Plan) -> None:
 def list_plans():  # type: ignore[no-untyped-def]
     organization = current_organization()
     page = db.paginate(queries.plans_in(organization.id), per_page=25, error_out=False)
-    counts = queries.section_counts([p.id for p in page.items])
+    progress = queries.plan_progress([p.id for p in page.items])
     return render_template(
         "plans/list.html",
         page=page,
-        counts=counts,
+        progress=progress,
         organization=organization,
         can_create=current_user.can_edit_in(organization.id),
     )

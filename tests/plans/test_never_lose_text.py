@@ -150,3 +150,17 @@ def test_conflict_page_can_be_resubmitted_with_csrf_on(app, signed_in, editor_cl
     form = main_content(response.get_data(as_text=True)).find("form", action=section_url(section, "/edit"))
     assert other.post(section_url(section, "/edit"), data={**form_data(form), "save": "1"}).status_code == 302
     assert fresh(PlanSection, section.id).body == YOURS
+
+
+def test_a_colleague_moving_or_removing_other_sections_does_not_block_your_save(signed_in, editor_client, org, plan):
+    first, second, third = sections_of(plan)[:3]
+    other = signed_in(create_user(org=org, role=Role.EDITOR, name="Bo Other"))
+    form = edit_form(editor_client, second)
+    move = {"direction": "up"}
+    assert other.post(section_url(second, "/move"), data=move).status_code == 302
+    assert other.post(section_url(third, "/delete")).status_code == 302
+    assert other.post(section_url(third, "/restore")).status_code == 302
+    response = editor_client.post(section_url(second, "/edit"), data={**form, "body": YOURS})
+    assert response.status_code == 302
+    assert fresh(PlanSection, second.id).body == YOURS
+    assert [s.id for s in sections_of(plan)][:2] == [second.id, first.id]

@@ -189,3 +189,12 @@ def test_removed_sections_do_not_count_towards_completeness(editor_client, plan)
     save(editor_client, first, body="Done.", ready=True)
     editor_client.post(section_url(second, "/delete"))
     assert squash(overview(editor_client, plan).by_id("completeness-heading").text) == "Completeness: 25%"
+
+
+def test_plan_list_shows_ready_sections_and_the_time_of_the_last_section_save(editor_client, plan):
+    section = sections_of(plan)[0]
+    assert save(editor_client, section, body="Ready text.", ready=True).status_code == 302
+    saved_at = fresh(PlanSection, section.id).updated_at
+    row = squash(main_content(editor_client.get("/plans").get_data(as_text=True)).find("tbody").text)
+    assert "1 of 5" in row
+    assert saved_at.strftime("%-d %b %Y, %H:%M UTC") in row
