@@ -49,6 +49,7 @@ def _check_plan_templates(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from app import models as _models  # noqa: F401 - every domain's models on the metadata before first use
     from app.core.database import configure_engine_events
     from app.extensions import csrf, db, login_manager, migrate
 
@@ -68,7 +69,11 @@ def register_blueprints(app: Flask) -> None:
     from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.core.views import bp as core_bp
+    from app.objectives.views import bp as objectives_bp
     from app.plans.views import bp as plans_bp
+    from app.portfolio.views import bp as portfolio_bp
 
-    for blueprint in (core_bp, auth_bp, plans_bp, audit_bp):
+    for blueprint in (core_bp, auth_bp, plans_bp, objectives_bp, portfolio_bp, audit_bp):
         app.register_blueprint(blueprint)
+    # Navigation shows a section only once its list page exists.
+    app.config["NAV_ENDPOINTS"] = frozenset(rule.endpoint for rule in app.url_map.iter_rules())

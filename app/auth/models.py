@@ -41,6 +41,7 @@ class Organization(TimestampMixin, Model):
     name: Mapped[str] = mapped_column(String(200))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="RESTRICT"))
     classification_label: Mapped[str] = mapped_column(String(40), default="OFFICIAL")
+    fiscal_year_start_month: Mapped[int] = mapped_column(default=7, server_default="7")  # July
 
     parent: Mapped[Organization | None] = relationship(remote_side=[id])
 
