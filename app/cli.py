@@ -80,6 +80,23 @@ def seed_demo() -> None:
         click.echo(f"  {user.role:<9} {user.email:<38} {user.password}")
 
 
+@seed.command("scale")
+@click.option("--orgs", default=5, show_default=True, help="How many organizations to create.")
+@click.option("--initiatives", default=2000, show_default=True, help="Initiatives per organization.")
+def seed_scale(orgs: int, initiatives: int) -> None:
+    """Generate a synthetic data set for benchmarks (refused in production)."""
+    if not current_app.config["SEED_DEMO_ALLOWED"]:
+        raise click.ClickException("Synthetic data is refused in production.")
+    from app.demo.scale import SCALE_PASSWORD, load_scale
+
+    created = load_scale(orgs=orgs, initiatives=initiatives)
+    db.session.commit()
+    click.echo(
+        f"Created {len(created)} organizations with {initiatives} initiatives each "
+        f"(sign in as editor@<slug>.example, password {SCALE_PASSWORD})."
+    )
+
+
 @audit.command("verify")
 def verify_audit() -> None:
     """Recompute every audit hash chain; exit 1 naming the first broken event of each chain."""
