@@ -88,9 +88,7 @@ class PolicyObjective(VersionedMixin, TimestampMixin, Model):
             return False
         if user.is_member_of(self.organization_id):
             return True
-        return any(
-            m.organization.parent_id == self.organization_id for m in user.memberships
-        )
+        return any(m.organization.parent_id == self.organization_id for m in user.memberships)
 
     def can_edit(self, user: User) -> bool:
         return self.deleted_at is None and user.can_edit_in(self.organization_id)
@@ -101,9 +99,7 @@ class Kpi(VersionedMixin, TimestampMixin, Model):
 
     __tablename__ = "kpi"
     __table_args__ = (
-        CheckConstraint(
-            "(objective_id IS NULL) <> (initiative_id IS NULL)", name="one_subject"
-        ),
+        CheckConstraint("(objective_id IS NULL) <> (initiative_id IS NULL)", name="one_subject"),
         CheckConstraint("direction IN ('higher', 'lower')", name="direction_valid"),
         CheckConstraint("frequency IN ('monthly', 'quarterly', 'annually')", name="frequency_valid"),
     )
