@@ -101,7 +101,7 @@ def _chart_id(title: str, description: str) -> str:
 
 def _open_svg(*, chart_id: str, title: str, description: str, width: int, height: int) -> list[str]:
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="maxw-full height-auto" '
+        f'<svg role="img" class="maxw-full height-auto" '
         f'aria-labelledby="{chart_id}-title" aria-describedby="{chart_id}-desc" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" {FONT}>',
         f'<title id="{chart_id}-title">{escape(title)}</title>',

@@ -52,6 +52,9 @@ def load_demo(template_dir: str) -> bool:
         )
         for u in DEMO_USERS
     }
+    from app.demo.portfolio import load_demo_portfolio
+
+    load_demo_portfolio(state, users[(STATE_SLUG, "editor")])
     _load_state_plan(state, users, template_dir)
     _load_county_plan(county, users[(COUNTY_SLUG, "admin")], template_dir)
     return True

@@ -118,7 +118,9 @@ class Initiative(VersionedMixin, TimestampMixin, Model):
     milestones: Mapped[list[Milestone]] = relationship(
         back_populates="initiative", order_by="Milestone.due_date", cascade="all, delete-orphan"
     )
-    risks: Mapped[list[Risk]] = relationship(back_populates="initiative", order_by="Risk.id", cascade="all, delete-orphan")
+    risks: Mapped[list[Risk]] = relationship(
+        back_populates="initiative", order_by="Risk.id", cascade="all, delete-orphan"
+    )
     costs: Mapped[list[InitiativeCost]] = relationship(
         back_populates="initiative", order_by="InitiativeCost.fiscal_year", cascade="all, delete-orphan"
     )

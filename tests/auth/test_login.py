@@ -74,14 +74,14 @@ def sign_in_via_form(client, user, next_value: str):  # type: ignore[no-untyped-
 @pytest.mark.parametrize(
     "next_value",
     [
-        "//evil.example",
-        "https://evil.example",
-        "/\\evil.example",
+        "//127.0.0.2:9",
+        "https://127.0.0.2:9",
+        "/\\127.0.0.2:9",
         "javascript:alert(1)",
-        "/\\/evil.example",
-        "\\\\evil.example",
-        "/plans\r\nLocation: https://evil.example",
-        "https:/evil.example",
+        "/\\/127.0.0.2:9",
+        "\\\\127.0.0.2:9",
+        "/plans\r\nLocation: https://127.0.0.2:9",
+        "https:/127.0.0.2:9",
         "",
     ],
 )

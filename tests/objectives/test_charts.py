@@ -11,7 +11,7 @@ import pytest
 
 from app.core.charts import bar_chart, format_number, line_chart, nice_ticks
 
-SVG = "{http://www.w3.org/2000/svg}"
+SVG = ""  # inline SVG in HTML needs no namespace
 POINTS = [(date(2025, 3, 31), Decimal("42.5")), (date(2025, 6, 30), Decimal("47")), (date(2025, 9, 30), 55)]
 HOSTILE = "Permits <script>alert('x')</script> & \"fees\""
 

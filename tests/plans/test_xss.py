@@ -78,8 +78,11 @@ def test_render_markdown_never_outputs_executable_markup(payload):
 
 
 def test_render_markdown_keeps_safe_links():
-    html = parse(str(render_markdown("[site](https://example.gov) [mail](mailto:cio@example.gov)")))
-    assert [a.attrs["href"] for a in html.find_all("a")] == ["https://example.gov", "mailto:cio@example.gov"]
+    html = parse(str(render_markdown("[site](https://127.0.0.1:9/plan) [mail](mailto:cio@ocio.demo-state.example)")))
+    assert [a.attrs["href"] for a in html.find_all("a")] == [
+        "https://127.0.0.1:9/plan",
+        "mailto:cio@ocio.demo-state.example",
+    ]
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ CORPUS = [
     # script tags, mixed case, broken and nested
     P("<script>alert(1)</script>", id="script"),
     P("<ScRiPt>alert(1)</sCrIpT>", id="script-mixed-case"),
-    P("<SCRIPT SRC=//evil.example/x.js></SCRIPT>", id="script-src"),
+    P("<SCRIPT SRC=//127.0.0.2:9/x.js></SCRIPT>", id="script-src"),
     P("<scr<script>ipt>alert(1)</scr</script>ipt>", id="script-nested-broken"),
     P("<script>alert(1)", id="script-unclosed"),
     P('"><script>alert(1)</script>', id="attribute-breakout"),
@@ -58,11 +58,11 @@ CORPUS = [
     P("<javascript:alert(1)>", id="autolink-javascript"),
     P("<vbscript:msgbox(1)>", id="autolink-vbscript"),
     P("<data:text/html,alert(1)>", id="autolink-data"),
-    P('<http://example.com/"onmouseover="alert(1)>', id="autolink-quote-breakout"),
+    P('<http://127.0.0.1:9/"onmouseover="alert(1)>', id="autolink-quote-breakout"),
     P("![x](javascript:alert(1))", id="md-image-javascript"),
-    P('![x](https://example.com/x.png "a\\" onerror=\\"alert(1)")', id="md-image-title-quotes"),
-    P('[x](https://example.com "t\\" onmouseover=\\"alert(1)")', id="md-link-title-double-quotes"),
-    P("[x](https://example.com 'it\\'s\" onclick=\"alert(1)')", id="md-link-title-single-quotes"),
+    P('![x](https://127.0.0.1:9/x.png "a\\" onerror=\\"alert(1)")', id="md-image-title-quotes"),
+    P('[x](https://127.0.0.1:9 "t\\" onmouseover=\\"alert(1)")', id="md-link-title-double-quotes"),
+    P("[x](https://127.0.0.1:9 'it\\'s\" onclick=\"alert(1)')", id="md-link-title-single-quotes"),
     P("[x][1]\n\n[1]: javascript:alert(1)", id="md-reference-link"),
     # raw HTML links, entity-encoded and obfuscated schemes
     P('<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">x</a>', id="a-entity-scheme"),
@@ -70,7 +70,7 @@ CORPUS = [
     P('<a href=" javascript:alert(1)">x</a>', id="a-leading-space"),
     P("&lt;script&gt;alert(1)&lt;/script&gt;", id="entity-encoded-script"),
     P("&#60;img src=x onerror=alert(1)&#62;", id="numeric-entity-img"),
-    P("[x](https://example.com)<!-- <script>alert(1)</script> -->", id="html-comment"),
+    P("[x](https://127.0.0.1:9)<!-- <script>alert(1)</script> -->", id="html-comment"),
     # template injection: must be shown literally
     P("{{7*7}}", id="jinja-expression"),
     P("{{ config.SECRET_KEY }}{% print(7*7) %}${7*7}#{7*7}", id="template-mix"),

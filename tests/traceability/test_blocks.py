@@ -16,7 +16,7 @@ from tests.traceability import builders as b
 from tests.traceability.html import grid, seen
 from tests.traceability.world import build_portfolio
 
-SVG = "{http://www.w3.org/2000/svg}"
+SVG = ""  # inline SVG in HTML needs no namespace
 
 
 def fence(info: str) -> str:

@@ -9,7 +9,7 @@ from flask import render_template
 
 from app.portfolio.roadmap import MilestoneItem, RoadmapItem, build_roadmap
 
-SVG = "{http://www.w3.org/2000/svg}"
+SVG = ""  # inline SVG in HTML needs no namespace
 
 
 def item(code: str, start: date | None, end: date | None, **fields: object) -> RoadmapItem:
