@@ -198,3 +198,20 @@ def test_plan_list_shows_ready_sections_and_the_time_of_the_last_section_save(ed
     row = squash(main_content(editor_client.get("/plans").get_data(as_text=True)).find("tbody").text)
     assert "1 of 5" in row
     assert saved_at.strftime("%-d %b %Y, %H:%M UTC") in row
+
+
+def test_overview_links_to_the_plans_traceability_pages(editor_client, plan, signed_in, org):
+    from app.auth.models import Role
+    from tests.factories import create_user
+
+    page = main_content(editor_client.get(f"/plans/{plan.id}").get_data(as_text=True))
+    links = {a.attrs.get("href") for a in page.find_all("a")}
+    for suffix in ("traceability", "gaps", "balance", "scope"):
+        assert f"/plans/{plan.id}/{suffix}" in links
+    viewer = signed_in(create_user(org=org, role=Role.VIEWER))
+    viewer_links = {
+        a.attrs.get("href") for a in main_content(viewer.get(f"/plans/{plan.id}").get_data(as_text=True)).find_all("a")
+    }
+    assert f"/plans/{plan.id}/gaps" in viewer_links and f"/plans/{plan.id}/scope" not in viewer_links
+    for suffix in ("traceability", "gaps", "balance"):
+        assert viewer.get(f"/plans/{plan.id}/{suffix}").status_code == 200
