@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from werkzeug.routing import Rule
 
 from app import create_app
 from app.audit.models import AuditEvent
@@ -16,11 +17,29 @@ from app.auth.models import Role
 from app.extensions import db
 from app.plans import services as plan_services
 from tests.conftest import FreshContextClient, csrf_token_from, make_config
-from tests.core.world import build_tenant, build_url, content_digest, form_data, methods_of, row_counts
+from tests.core.world import (
+    Tenant,
+    build_tenant,
+    build_url,
+    changed_tables,
+    content_digest,
+    form_data,
+    methods_of,
+    new_client,
+    urls_of,
+)
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.csrf
 AUDIT_TABLES = {"audit_event", "audit_chain_head"}
+SESSION_CLOCK = frozenset({("user_session", "last_seen_at")})
+# POST endpoints whose accepted request stores nothing, and why. Every other body in world.form_data must change
+# data when its token is valid (checked below), so that "refused and changed nothing" means the token check.
+NO_DATA_CHANGE = {
+    "plans.preview_section": "renders the Markdown it is sent and stores nothing",
+    "auth.keepalive": "only renews the session, whose clock the comparison ignores",
+    "auth.switch_organization": "changes only the signed session cookie",
+}
 
 
 @pytest.fixture(scope="module")
@@ -34,13 +53,17 @@ def app(app: Flask, database_url: str) -> Iterator[Flask]:
         db.engine.dispose()
 
 
-@pytest.fixture
-def org():
+def csrf_tenant() -> Tenant:
+    """A tenant whose first plan's third section is removed (so restoring it is possible)."""
     tenant = build_tenant("ORGA")
-    section = tenant.plan.sections[2]
-    plan_services.remove_section(section, user=tenant.users[Role.EDITOR])
+    plan_services.remove_section(tenant.plan.sections[2], user=tenant.users[Role.EDITOR])
     db.session.commit()
     return tenant
+
+
+@pytest.fixture
+def org() -> Tenant:
+    return csrf_tenant()
 
 
 def sign_in(client, user, password=PASSWORD):
@@ -50,14 +73,22 @@ def sign_in(client, user, password=PASSWORD):
     return response
 
 
-def ids_for(org, endpoint: str) -> dict[str, int]:
-    removed = org.plan.sections[2]
-    section = removed if endpoint == "plans.restore_section" else org.plan.sections[0]
-    return {"plan_id": org.plan.id, "section_id": section.id, "number": 1, "user_id": org.users[Role.VIEWER].id}
+def ids_for(org: Tenant, endpoint: str) -> dict[str, int]:
+    """The tenant's ids, pointing each POST endpoint at an object it can act on."""
+    overrides = {
+        "plans.restore_section": {"section_id": org.plan.sections[2].id},  # the removed one
+        "objectives.delete_objective": {"objective_id": org.spare_objective.id},  # nothing depends on it
+    }
+    return org.ids(**overrides.get(endpoint, {}))
 
 
-def business_counts() -> dict[str, int]:
-    return {name: n for name, n in row_counts().items() if name not in AUDIT_TABLES}
+def post_rules(app: Flask) -> list[Rule]:
+    return [r for r in app.url_map.iter_rules() if "POST" in methods_of(r)]
+
+
+def business_digest() -> dict[str, str]:
+    """Every stored row except the audit trail (where refusals are recorded) and the sessions' last-seen clock."""
+    return {name: digest for name, digest in content_digest(ignore=SESSION_CLOCK).items() if name not in AUDIT_TABLES}
 
 
 def new_event_actions(after_id: int) -> list[str]:
@@ -71,21 +102,44 @@ def last_event_id() -> int:
 @pytest.mark.parametrize("token", [None, "wrong-token"], ids=["missing", "wrong"])
 def test_every_post_route_refuses_a_missing_or_wrong_token_and_changes_nothing(app, client, org, token):
     sign_in(client, org.users[Role.ADMIN])
-    post_rules = [r for r in app.url_map.iter_rules() if "POST" in methods_of(r)]
-    assert len(post_rules) >= 10
-    for rule in post_rules:
+    rules = post_rules(app)
+    assert len(rules) >= 10
+    for rule in rules:
         ids = ids_for(org, rule.endpoint)
-        data = form_data(rule.endpoint, section=org.plan.sections[0], org_id=org.org.id)
+        data = form_data(rule.endpoint, org, ids)
         if token:
             data["csrf_token"] = token
-        counts, last_event = business_counts(), last_event_id()
+        before, last_event = business_digest(), last_event_id()
         response = client.post(build_url(app, rule, ids), data=data)
         assert response.status_code == 400, f"{rule.endpoint}: {response.status_code}"
-        assert business_counts() == counts, rule.endpoint
+        assert changed_tables(before, business_digest()) == [], rule.endpoint
         assert set(new_event_actions(last_event)) <= {"security.csrf_failed"}, rule.endpoint
     db.session.expire_all()
     assert org.plan.sections[0].body.endswith(org.canary)
     assert client.get("/plans").status_code == 200, "the refused sign-out must not have signed the user out"
+
+
+def test_with_a_valid_token_every_post_body_used_above_is_accepted_and_changes_data(app):
+    """The other side of the test above: the same URLs and bodies, with a valid token, do change data."""
+    problems = []
+    for rule in post_rules(app):
+        org = csrf_tenant()  # a fresh one each time: some of these requests delete what others need
+        client = new_client(app)
+        sign_in(client, org.users[Role.ADMIN])
+        ids = ids_for(org, rule.endpoint)
+        data = form_data(rule.endpoint, org, ids)
+        data["csrf_token"] = csrf_token_from(client.get("/plans").get_data(as_text=True))
+        before = business_digest()
+        response = client.post(build_url(app, rule, ids), data=data)
+        changed = changed_tables(before, business_digest())
+        where = f"POST {build_url(app, rule, ids)} ({rule.endpoint})"
+        if response.status_code >= 400:
+            problems.append(f"{where}: {response.status_code}, the body in world.form_data is refused")
+        elif rule.endpoint in NO_DATA_CHANGE and changed:
+            problems.append(f"{where} changed {changed}: remove it from NO_DATA_CHANGE")
+        elif rule.endpoint not in NO_DATA_CHANGE and not changed:
+            problems.append(f"{where} changed nothing: fix its body in world.form_data")
+    assert not problems, "\n".join(problems)
 
 
 def textarea(page: str, name: str) -> str:
@@ -126,23 +180,22 @@ def test_section_edit_with_a_bad_token_returns_the_typed_text_and_can_be_saved_a
 
 def test_sign_in_without_a_token_is_refused_and_does_not_sign_in(client, org):
     user = org.users[Role.EDITOR]
-    counts = business_counts()
+    before = business_digest()
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 400
-    assert business_counts() == counts
+    assert changed_tables(before, business_digest()) == []
     assert client.get("/plans").status_code == 302
 
 
 def test_get_routes_change_nothing_in_the_database(app, client, org):
     sign_in(client, org.users[Role.EDITOR])
     get_rules = [r for r in app.url_map.iter_rules() if "GET" in methods_of(r) and r.endpoint != "static"]
-    urls = [build_url(app, rule, ids_for(org, rule.endpoint)) for rule in get_rules]
+    urls = [url for rule in get_rules for url in urls_of(app, rule, org.id_variants())]
     urls.append("/static/css/app.css")
-    ignore = frozenset({("user_session", "last_seen_at")})
-    before = content_digest(ignore=ignore)
+    before = content_digest(ignore=SESSION_CLOCK)
     statuses = []
     for url in urls + urls:
         with client.get(url) as response:
             statuses.append(response.status_code)
     assert 200 in statuses
-    assert content_digest(ignore=ignore) == before
+    assert changed_tables(before, content_digest(ignore=SESSION_CLOCK)) == []

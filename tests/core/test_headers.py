@@ -13,7 +13,7 @@ from app import create_app
 from app.auth.models import Role
 from app.extensions import db
 from tests.conftest import make_config
-from tests.core.world import build_tenant, build_url, methods_of, new_client, signed_in
+from tests.core.world import build_tenant, build_url, form_data, methods_of, new_client, signed_in, urls_of
 from tests.factories import create_org, create_user, login
 
 STATIC_FILE = "/static/css/app.css"
@@ -46,22 +46,35 @@ def org():
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
 def test_every_page_of_every_role_carries_the_security_headers(app, org, role):
     client = signed_in(app, org.users[role])
-    ids = {
-        "plan_id": org.plan.id,
-        "section_id": org.plan.sections[0].id,
-        "number": 1,
-        "user_id": org.users[Role.VIEWER].id,
-    }
     statuses = set()
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static" or "GET" not in methods_of(rule):
             continue
-        url = build_url(app, rule, ids)
-        response = client.get(url)
-        statuses.add(response.status_code)
-        assert_secure_headers(response, where=url)
-        assert_not_cached(response, where=url)
+        for url in urls_of(app, rule, org.id_variants()):
+            response = client.get(url)
+            statuses.add(response.status_code)
+            assert_secure_headers(response, where=url)
+            assert_not_cached(response, where=url)
     assert 200 in statuses
+
+
+# Requests that end the session go last, after deletions, so that the others reach a signed-in user's objects.
+SESSION_ENDERS = frozenset({"auth.change_password", "auth.logout"})
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_every_post_answer_of_every_role_carries_the_security_headers(app, org, role):
+    client = signed_in(app, org.users[role])
+    post_rules = [r for r in app.url_map.iter_rules() if "POST" in methods_of(r)]
+    ids = org.ids()
+    statuses = set()
+    for rule in sorted(post_rules, key=lambda r: (r.endpoint in SESSION_ENDERS, r.rule.endswith("/delete"))):
+        url = build_url(app, rule, ids)
+        response = client.post(url, data=form_data(rule.endpoint, org, ids))
+        statuses.add(response.status_code)
+        assert_secure_headers(response, where=f"POST {url}")
+        assert_not_cached(response, where=f"POST {url}")
+    assert 302 in statuses
 
 
 @pytest.mark.parametrize(
