@@ -110,6 +110,25 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+@pytest.fixture
+def signed_in(app: Flask):  # type: ignore[no-untyped-def]
+    """Sign a user in on a browser of their own: ``signed_in(user) -> client``."""
+    from tests.factories import login
+
+    def sign_in(user):  # type: ignore[no-untyped-def]
+        client = new_client(app)
+        assert login(client, user).status_code == 302, "sign-in failed"
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def editor_client(signed_in, editor):  # type: ignore[no-untyped-def]
+    """The ``editor`` fixture of the test's package, signed in."""
+    return signed_in(editor)
+
+
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
 

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 
 from app.auth.models import Organization, Role, User
 from app.portfolio.models import Initiative
-from tests.conftest import new_client
-from tests.factories import create_org, create_user, login
+from tests.factories import create_org, create_user
 from tests.portfolio.factories import create_initiative
 
 
@@ -28,18 +23,3 @@ def editor(org: Organization) -> User:
 @pytest.fixture
 def initiative(org: Organization, editor: User) -> Initiative:
     return create_initiative(org=org, user=editor, code="INI-0001", title="Online permits")
-
-
-@pytest.fixture
-def signed_in(app: Flask) -> Callable[[User], FlaskClient]:
-    def sign_in(user: User) -> FlaskClient:
-        client = new_client(app)
-        assert login(client, user).status_code == 302, "sign-in failed"
-        return client
-
-    return sign_in
-
-
-@pytest.fixture
-def editor_client(signed_in: Callable[[User], FlaskClient], editor: User) -> FlaskClient:
-    return signed_in(editor)
