@@ -2,35 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from app.auth.models import Role, User
-from app.extensions import db
 from app.objectives.models import Kpi, PolicyObjective
 from tests.factories import create_org, create_user
 from tests.objectives.helpers import make_kpi, make_objective, measure
-
-IGNORED = ("SAVEPOINT", "RELEASE", "ROLLBACK TO")
-
-
-@contextmanager
-def counted_statements() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        if not statement.lstrip().upper().startswith(IGNORED):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+from tests.sql import statements_for
 
 
 def office(
@@ -54,12 +35,6 @@ def office(
         for month in range(measurements):
             measure(kpi, user=editors[month % 2], on=date(2025, month + 1, 15), value=str(40 + month), note=f"m{month}")
     return signed_in(editors[0]), made[-1], tree[1]
-
-
-def statements_for(client: FlaskClient, url: str) -> list[str]:
-    with counted_statements() as statements:
-        assert client.get(url).status_code == 200
-    return statements
 
 
 def test_statement_counter_sees_the_page_queries(signed_in):

@@ -1,32 +1,9 @@
 """List pages must not run one query per plan or per section (no N+1)."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from app.auth.models import Role
-from app.extensions import db
 from tests.factories import create_org, create_plan, create_user
 from tests.plans.helpers import save, section_url, sections_of
-
-IGNORED = ("SAVEPOINT", "RELEASE", "ROLLBACK TO")
-
-
-@contextmanager
-def counted_statements() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        if not statement.lstrip().upper().startswith(IGNORED):
-            statements.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+from tests.sql import statements_for
 
 
 def office(signed_in, *, plans: int, template: str):  # type: ignore[no-untyped-def]
@@ -40,12 +17,6 @@ def office(signed_in, *, plans: int, template: str):  # type: ignore[no-untyped-
         save(clients[n % 2], section, body=f"Section {n} text.", ready=n % 3 == 0)
     clients[0].post(section_url(sections_of(busiest)[1], "/delete"))
     return clients[0], busiest
-
-
-def statements_for(client, url: str) -> list[str]:  # type: ignore[no-untyped-def]
-    with counted_statements() as statements:
-        assert client.get(url).status_code == 200
-    return statements
 
 
 def test_statement_counter_sees_request_queries(signed_in):

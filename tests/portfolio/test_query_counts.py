@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-
-from sqlalchemy import event
 
 from app.auth.models import Organization, User
 from app.extensions import db
@@ -15,29 +11,7 @@ from app.portfolio import services
 from app.portfolio.models import Initiative
 from tests.factories import create_org, create_user
 from tests.portfolio.factories import create_initiative, create_objective
-
-IGNORED = ("SAVEPOINT", "RELEASE", "ROLLBACK TO")
-
-
-@contextmanager
-def counted_statements() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        if not statement.lstrip().upper().startswith(IGNORED):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
-def statements_for(client, url: str) -> list[str]:  # type: ignore[no-untyped-def]
-    with counted_statements() as statements:
-        assert client.get(url).status_code == 200
-    return statements
+from tests.sql import statements_for
 
 
 def furnish(initiative: Initiative, *, user: User, parts: int, others: list[Initiative], org: Organization) -> None:
