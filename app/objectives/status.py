@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
@@ -127,10 +127,18 @@ def status_for(kpi: KpiDefinition, latest: Reading | None) -> KpiStatus:
     return KpiStatus.OFF_TRACK
 
 
+def current_since(frequency: Frequency | str, today: date) -> date:
+    """The oldest day a KPI of this frequency may have last been measured on (or have its baseline) and not be stale.
+
+    Queries compare each KPI's latest measurement with this day, so the rule stays here.
+    """
+    return today - timedelta(days=Frequency(frequency).days)
+
+
 def is_stale(kpi: KpiDefinition, latest_date: date | None, today: date) -> bool:
     """No measurement for longer than the KPI's frequency allows (counted from the baseline before the first)."""
     since = latest_date if latest_date is not None else kpi.baseline_date
-    return (today - since).days > Frequency(kpi.frequency).days
+    return since < current_since(kpi.frequency, today)
 
 
 def assess(kpi: KpiDefinition, latest: Reading | None, *, today: date) -> Assessment:

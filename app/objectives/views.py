@@ -18,8 +18,9 @@ from app.auth.context import current_organization
 from app.core.charts import line_chart, with_unit
 from app.core.db import utcnow
 from app.core.errors import DomainError, PermissionDenied, ensure
+from app.exports.pages import accept_uploads, ensure_format, export_file, import_page, spreadsheet_file
 from app.extensions import db
-from app.objectives import queries, services
+from app.objectives import queries, services, transfer
 from app.objectives.forms import KpiForm, MeasurementForm, ObjectiveForm, differences
 from app.objectives.models import MAX_OBJECTIVE_DEPTH, Kpi, PolicyObjective, PolicySourceType
 from app.objectives.status import RULE_IN_PLAIN_LANGUAGE, Assessment, Reading, assess
@@ -429,3 +430,40 @@ def add_measurement(kpi_id: int):  # type: ignore[no-untyped-def]
             )
             return redirect(url_for("objectives.show_kpi", kpi_id=kpi_id, _anchor="history"))
     return _kpi_page(_load_kpi(kpi_id), form, status=422)  # reloaded: a refused measurement is not in the history
+
+
+# --- spreadsheets: objectives and KPIs as downloads, measurements from a file -----------------------------
+
+accept_uploads(bp, "import_measurements")
+
+
+@bp.get("/objectives/export.<fmt>")
+def export_objectives(fmt: str):  # type: ignore[no-untyped-def]
+    ensure_format(fmt)
+    organization = current_organization()
+    return export_file(transfer.objectives_sheet(organization), fmt=fmt, organization=organization, noun="objectives")
+
+
+@bp.get("/kpis/export.<fmt>")
+def export_kpis(fmt: str):  # type: ignore[no-untyped-def]
+    ensure_format(fmt)
+    organization = current_organization()
+    sheet = transfer.kpis_sheet(organization, today=_today())
+    return export_file(sheet, fmt=fmt, organization=organization, noun="kpis")
+
+
+@bp.route("/kpis/import", methods=["GET", "POST"])
+def import_measurements():  # type: ignore[no-untyped-def]
+    organization = current_organization()
+    importer = partial(transfer.import_measurements, organization=organization, user=current_user, today=_today())
+    return import_page(
+        organization=organization, template="objectives/import.html", importer=importer, noun="measurements"
+    )
+
+
+@bp.get("/kpis/import/template.<fmt>")
+def measurements_template(fmt: str):  # type: ignore[no-untyped-def]
+    ensure_format(fmt)
+    organization = current_organization()
+    sheet = transfer.measurements_template(organization, today=_today())
+    return spreadsheet_file(sheet, fmt=fmt, stem=f"{organization.slug}-measurements-template")

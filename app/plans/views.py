@@ -427,7 +427,10 @@ def _analysis_page(plan_id: int) -> tuple[PlanScope, dict[str, object]]:
 @bp.get("/<int:plan_id>/traceability", endpoint="traceability")
 def traceability_matrix(plan_id: int):  # type: ignore[no-untyped-def]
     plan_scope, page = _analysis_page(plan_id)
-    return render_template("traceability/matrix.html", tables=traceability.matrix(plan_scope), **page)
+    goal, number = request.args.get("goal") or None, request.args.get("page", 1, type=int)
+    found = traceability.matrix(plan_scope, goal=goal, page=number)
+    ensure(found is not None)  # no goal with that code in this plan
+    return render_template("traceability/matrix.html", matrix=found, per_page=traceability.COLUMNS_PER_PAGE, **page)
 
 
 @bp.get("/<int:plan_id>/gaps")

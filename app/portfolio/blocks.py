@@ -37,7 +37,7 @@ from app.objectives.status import Assessment, Reading, assess
 from app.plans.models import Plan, PlanSection
 from app.plans.scope import PlanScope, scope_of
 from app.portfolio import traceability
-from app.portfolio.models import Category, Initiative, InitiativeStatus, ObjectiveLink
+from app.portfolio.models import Category, Initiative, InitiativeStatus, Milestone, ObjectiveLink
 from app.portfolio.roadmap import MilestoneItem, RoadmapItem, build_roadmap
 from app.portfolio.traceability.charts import year_chart
 
@@ -160,7 +160,7 @@ class BlockRenderer:
         if wanted is not None:  # keep the goal above the chosen objective for the table's caption, not as a row
             goals = {n.goal_id for n in nodes if n.id in wanted}
             nodes = [n if n.id in wanted else replace(n, in_scope=False) for n in nodes if n.id in wanted | goals]
-        tables = traceability.goal_tables(nodes, [])
+        tables = traceability.goal_tables(nodes)
         return {"tables": tables, "kpis": self._kpis([n.id for n in nodes if n.in_scope]), "number": format_number}
 
     def _initiatives(self, call: BlockCall, block_id: str) -> dict[str, object]:
@@ -173,11 +173,9 @@ class BlockRenderer:
         query = self._initiative_query(call).where(
             Initiative.start_date <= self.scope.period_end, Initiative.end_date >= self.scope.period_start
         )
-        query = query.options(selectinload(Initiative.milestones)).order_by(Initiative.start_date, Initiative.code)
-        found = list(db.session.scalars(query.limit(MAX_ROWS + 1)))
-        items = [_roadmap_item(i) for i in found[:MAX_ROWS]]
+        found = _roadmap_items(query.order_by(Initiative.start_date, Initiative.code).limit(MAX_ROWS + 1))
         roadmap = build_roadmap(
-            items,
+            found[:MAX_ROWS],
             first_year=self.plan.first_fiscal_year,
             last_year=self.plan.last_fiscal_year,
             start_month=self.plan.organization.fiscal_year_start_month,
@@ -190,7 +188,7 @@ class BlockRenderer:
         return {"years": years, "categories": list(Category), "chart": year_chart(years, chart_id=f"{block_id}-chart")}
 
     def _matrix(self, call: BlockCall, block_id: str) -> dict[str, object]:
-        return {"tables": traceability.goal_tables(self.tree, traceability.scoped_links(self.scope))}
+        return {"tables": traceability.first_pages(self.scope, self.tree)}
 
     def _gaps(self, call: BlockCall, block_id: str) -> dict[str, object]:
         return {"gaps": traceability.gaps(self.scope, self.today)}
@@ -246,18 +244,32 @@ class BlockRenderer:
         return found
 
 
-def _roadmap_item(initiative: Initiative) -> RoadmapItem:
-    milestones = tuple(MilestoneItem(m.title, m.due_date, m.done_date) for m in initiative.milestones)
-    return RoadmapItem(
-        initiative.id,
-        initiative.code,
-        initiative.title,
-        initiative.category,
-        initiative.status,
-        initiative.start_date,
-        initiative.end_date,
-        milestones,
-    )
+def _roadmap_items(query: Select[Initiative]) -> list[RoadmapItem]:
+    """The initiatives ``query`` selects, as the roadmap needs them, with their milestones (two statements).
+
+    Only the columns the chart shows are read: a roadmap lists up to MAX_ROWS initiatives.
+    """
+    rows = db.session.execute(
+        query.with_only_columns(
+            Initiative.id,
+            Initiative.code,
+            Initiative.title,
+            Initiative.category,
+            Initiative.status,
+            Initiative.start_date,
+            Initiative.end_date,
+        )
+    ).all()
+    milestones: dict[int, list[MilestoneItem]] = {}
+    if rows:
+        found = db.session.execute(
+            db.select(Milestone.initiative_id, Milestone.title, Milestone.due_date, Milestone.done_date)
+            .where(Milestone.initiative_id.in_([row.id for row in rows]))
+            .order_by(Milestone.due_date, Milestone.id)
+        )
+        for initiative_id, title, due, done in found:
+            milestones.setdefault(initiative_id, []).append(MilestoneItem(title, due, done))
+    return [RoadmapItem(*row, milestones=tuple(milestones.get(row.id, ()))) for row in rows]
 
 
 def _render(name: str, **context: object) -> Markup:

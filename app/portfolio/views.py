@@ -20,10 +20,12 @@ from wtforms.fields.choices import SelectChoice
 from app.audit.services import record_security_event
 from app.auth.context import current_organization
 from app.auth.services import discard_form_drafts, latest_form_draft
+from app.core.db import utcnow
 from app.core.errors import DomainError, PermissionDenied, ensure
+from app.exports.pages import accept_uploads, ensure_format, export_file, import_page, spreadsheet_file
 from app.extensions import csrf, db
 from app.objectives.models import PolicyObjective
-from app.portfolio import queries, services
+from app.portfolio import queries, services, transfer
 from app.portfolio.forms import (
     CATEGORY_HINTS,
     CostForm,
@@ -491,3 +493,35 @@ def unlink_objective(initiative_id: int, link_id: int):  # type: ignore[no-untyp
     message = f"{link.initiative.code} no longer serves {link.objective.code}."
     remove = partial(services.unlink_objective, link, user=current_user)
     return _remove(initiative_id, remove, message, "objectives")
+
+
+# --- spreadsheets: the list as a download, and initiatives from a file ------------------------------------
+
+accept_uploads(bp, "import_initiatives")
+
+
+@bp.get("/initiatives/export.<fmt>")
+def export_initiatives(fmt: str):  # type: ignore[no-untyped-def]
+    """The list as it is filtered and sorted now, as CSV or Excel."""
+    ensure_format(fmt)
+    organization = current_organization()
+    sheet = transfer.initiatives_sheet(organization, _filters_from_request())
+    filters = {key: value for key, value in request.args.items() if key in FILTER_ARGS and value}
+    return export_file(sheet, fmt=fmt, organization=organization, noun="initiatives", details={"filters": filters})
+
+
+@bp.route("/initiatives/import", methods=["GET", "POST"])
+def import_initiatives():  # type: ignore[no-untyped-def]
+    organization = current_organization()
+    importer = partial(transfer.import_initiatives, organization=organization, user=current_user)
+    return import_page(
+        organization=organization, template="portfolio/import.html", importer=importer, noun="initiatives"
+    )
+
+
+@bp.get("/initiatives/import/template.<fmt>")
+def import_template(fmt: str):  # type: ignore[no-untyped-def]
+    ensure_format(fmt)
+    organization = current_organization()
+    sheet = transfer.template_sheet(organization, today=utcnow().date())
+    return spreadsheet_file(sheet, fmt=fmt, stem=f"{organization.slug}-initiatives-template")

@@ -188,14 +188,18 @@ def test_sign_in_without_a_token_is_refused_and_does_not_sign_in(client, org):
 
 
 def test_get_routes_change_nothing_in_the_database(app, client, org):
+    """Nothing but the audit trail, where each download of the organization's data is recorded (R29)."""
     sign_in(client, org.users[Role.EDITOR])
     get_rules = [r for r in app.url_map.iter_rules() if "GET" in methods_of(r) and r.endpoint != "static"]
     urls = [url for rule in get_rules for url in urls_of(app, rule, org.id_variants())]
     urls.append("/static/css/app.css")
-    before = content_digest(ignore=SESSION_CLOCK)
+    before, last_event = business_digest(), last_event_id()
     statuses = []
     for url in urls + urls:
         with client.get(url) as response:
             statuses.append(response.status_code)
     assert 200 in statuses
-    assert changed_tables(before, content_digest(ignore=SESSION_CLOCK)) == []
+    assert changed_tables(before, business_digest()) == []
+    downloads = [url for url in urls + urls if "/export." in url]
+    expected = sorted(f"export.{url.split('/')[1]}" for url in downloads)  # /kpis/export.csv: export.kpis
+    assert downloads and sorted(new_event_actions(last_event)) == expected

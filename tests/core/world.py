@@ -4,6 +4,7 @@ text, signed-in clients, URLs built from ``app.url_map``, plausible form bodies 
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -51,8 +52,10 @@ ID_MODELS: dict[str, type] = {
 }
 OBJECT_PARAMS = frozenset({*ID_MODELS, "number"})  # "number" is a revision number within a section
 MISSING_IDS = {**{name: 10**6 for name in ID_MODELS}, "number": 999}
+# Route parameters that name no object, with the value every URL uses: the spreadsheet format of a download.
+ROUTE_VALUES = {"fmt": "csv"}
 QUERY_ARGS = {"plans.compare_revisions": {"from": 1, "to": 2}}
-FormBody = dict[str, str | list[str]]
+FormBody = dict[str, str | list[str] | tuple[io.BytesIO, str]]
 
 
 @dataclass
@@ -266,17 +269,17 @@ def unclassified_params(app: Flask) -> list[str]:
         for rule in app.url_map.iter_rules()
         if rule.endpoint != "static"
         for arg in rule.arguments
-        if arg not in OBJECT_PARAMS
+        if arg not in OBJECT_PARAMS and arg not in ROUTE_VALUES
     )
 
 
 def build_url(app: Flask, rule: Rule, ids: dict[str, int]) -> str:
-    missing = sorted(set(rule.arguments) - ids.keys())
+    missing = sorted(set(rule.arguments) - ids.keys() - ROUTE_VALUES.keys())
     assert not missing, (
         f"no id for {', '.join(missing)} in {rule.rule} ({rule.endpoint}): "
         "add it to ID_MODELS and Tenant.ids in tests/core/world.py"
     )
-    values: dict[str, Any] = {name: ids[name] for name in rule.arguments}
+    values: dict[str, Any] = {name: {**ROUTE_VALUES, **ids}[name] for name in rule.arguments}
     values.update(QUERY_ARGS.get(rule.endpoint, {}))
     return app.url_map.bind("localhost").build(rule.endpoint, values)
 
@@ -321,6 +324,11 @@ def _kpi_body(name: str) -> FormBody:
         "frequency": "monthly",
         "owner": "Injected owner",
     }
+
+
+def _upload(name: str, *lines: str) -> tuple[io.BytesIO, str]:
+    """A CSV file as the browser uploads it (a fresh stream for every request)."""
+    return io.BytesIO("\r\n".join(lines).encode()), name
 
 
 def form_data(endpoint: str, tenant: Tenant, ids: dict[str, int] | None = None) -> FormBody:
@@ -423,6 +431,12 @@ def form_data(endpoint: str, tenant: Tenant, ids: dict[str, int] | None = None) 
             "link-rationale": "Injected rationale",
         },
         "portfolio.unlink_objective": {},
+        "portfolio.import_initiatives": {
+            "file": _upload("initiatives.csv", "Code,Title,Category", "INI-0950,Imported initiative,change"),
+        },
+        "objectives.import_measurements": {
+            "file": _upload("measurements.csv", "KPI id,Date,Value,Note", f"{tenant.kpi.id},2025-09-30,50,Imported"),
+        },
         "auth.edit_user": {"role": "admin", "active": "y"},
         "auth.create_user": {
             "name": "Injected Person",

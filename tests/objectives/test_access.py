@@ -35,7 +35,16 @@ WRITE_DATA = {
     "objectives.add_measurement": {"measured_on": "2025-06-01", "value": "99"},
 }
 WRITE_DATA["objectives.edit_kpi"] = {**WRITE_DATA["objectives.new_kpi"], "name": "Overwritten", "version": "1"}
-READ_ONLY = {"objectives.list_objectives", "objectives.show_objective", "objectives.show_kpi"}
+READ_ONLY = {
+    "objectives.list_objectives",
+    "objectives.show_objective",
+    "objectives.show_kpi",
+    "objectives.export_objectives",
+    "objectives.export_kpis",
+    "objectives.measurements_template",
+}
+OBJECT_PARAMS = {"objective_id", "kpi_id"}
+ROUTE_VALUES = {"fmt": "csv"}  # route parameters that name no object: the spreadsheet format of a download
 
 
 @dataclass
@@ -65,7 +74,8 @@ def routes(app: Flask) -> list[tuple[Rule, str]]:
 
 
 def url(app: Flask, rule: Rule, ids: dict[str, int]) -> str:
-    return app.url_map.bind("localhost").build(rule.endpoint, {name: ids[name] for name in rule.arguments})
+    values = {**ROUTE_VALUES, **ids}
+    return app.url_map.bind("localhost").build(rule.endpoint, {name: values[name] for name in rule.arguments})
 
 
 def fingerprint(org: Organization) -> str:
@@ -99,8 +109,12 @@ def test_every_objective_route_is_covered(app):
         "objectives.edit_kpi",
         "objectives.delete_kpi",
         "objectives.add_measurement",
+        "objectives.export_objectives",
+        "objectives.export_kpis",
+        "objectives.import_measurements",
+        "objectives.measurements_template",
     }
-    assert {arg for rule, _ in routes(app) for arg in rule.arguments} == {"objective_id", "kpi_id"}
+    assert {arg for rule, _ in routes(app) for arg in rule.arguments} == OBJECT_PARAMS | ROUTE_VALUES.keys()
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
@@ -112,7 +126,7 @@ def test_another_organizations_objectives_and_kpis_are_not_found_on_every_route_
     before = fingerprint(b.org)
     problems = []
     for rule, method in routes(app):
-        if not rule.arguments:
+        if not set(rule.arguments) & OBJECT_PARAMS:
             continue
         for ids in (b.ids, {"objective_id": 10**6, "kpi_id": 10**6}):
             response = client.open(url(app, rule, ids), method=method, data=WRITE_DATA.get(rule.endpoint, {}))
@@ -181,7 +195,7 @@ def test_an_agency_reads_its_parents_objectives_and_kpis_but_cannot_change_them(
         client = signed_in(create_user(org=agency, role=role))
         before = fingerprint(state.org)
         for rule, method in routes(app):
-            if not rule.arguments:  # the list and "add a goal" concern the agency's own objectives
+            if not set(rule.arguments) & OBJECT_PARAMS:  # lists, downloads and "add a goal" concern the agency's own
                 continue
             response = client.open(url(app, rule, state.ids), method=method, data=WRITE_DATA.get(rule.endpoint, {}))
             expected = 200 if rule.endpoint in READ_ONLY else 403

@@ -16,6 +16,7 @@ from app.objectives.status import (
     KpiStatus,
     Reading,
     assess,
+    current_since,
     is_stale,
     progress,
     status_for,
@@ -185,6 +186,18 @@ def test_stale_once_older_than_the_frequency_allows(frequency, allowed):
     measured = date(2025, 6, 30)
     assert not is_stale(kpi, measured, measured + timedelta(days=allowed))
     assert is_stale(kpi, measured, measured + timedelta(days=allowed + 1))
+
+
+@pytest.mark.parametrize("frequency", list(Frequency))
+def test_current_since_is_the_oldest_day_that_is_not_stale(frequency):
+    """Queries compare the latest measurement with current_since; it must agree with is_stale to the day."""
+    today = date(2027, 3, 1)
+    kpi = replace(HIGHER, frequency=frequency.value)
+    oldest = current_since(frequency, today)
+    assert oldest == today - timedelta(days=frequency.days)
+    assert current_since(frequency.value, today) == oldest
+    assert not is_stale(kpi, oldest, today)
+    assert is_stale(kpi, oldest - timedelta(days=1), today)
 
 
 def test_before_the_first_measurement_staleness_counts_from_the_baseline_date():

@@ -6,6 +6,8 @@ import itertools
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import insert
+
 from app.auth.models import Organization, User
 from app.extensions import db
 from app.objectives.models import Kpi, KpiMeasurement, PolicyObjective
@@ -128,3 +130,45 @@ def risk(
 def milestone(initiative: Initiative, title: str, due: date, done: date | None = None) -> None:
     db.session.add(Milestone(initiative=initiative, title=title, due_date=due, done_date=done))
     db.session.commit()
+
+
+def bulk_initiatives(
+    org: Organization,
+    count: int,
+    *,
+    prefix: str = "BULK",
+    owner: str = "Programme Manager",
+    category: str = "change",
+    status: str = "approved",
+    start: date | None = date(2026, 9, 1),
+    end: date | None = date(2028, 3, 31),
+) -> list[int]:
+    """``count`` initiatives written with one bulk INSERT (codes PREFIX-0001…); their ids in code order."""
+    rows = [
+        {
+            "organization_id": org.id,
+            "code": f"{prefix}-{n:04d}",
+            "title": f"Initiative {prefix}-{n:04d}",
+            "category": category,
+            "status": status,
+            "owner": owner,
+            "start_date": start,
+            "end_date": end,
+            "version": 1,
+        }
+        for n in range(1, count + 1)
+    ]
+    if rows:
+        db.session.execute(insert(Initiative), rows)
+    query = (
+        db.select(Initiative.id)
+        .where(Initiative.organization_id == org.id, Initiative.code.startswith(f"{prefix}-"))
+        .order_by(Initiative.code)
+    )
+    return list(db.session.scalars(query))
+
+
+def bulk(model: type, rows: list[dict[str, object]]) -> None:
+    """Rows of any table in one bulk INSERT."""
+    if rows:
+        db.session.execute(insert(model), rows)

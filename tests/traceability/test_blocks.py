@@ -10,8 +10,10 @@ import pytest
 
 from app.extensions import db
 from app.plans.models import PlanSection
+from app.portfolio.models import ObjectiveLink
 from tests.plans.helpers import save, section_url, sections_of
 from tests.plans.html import Element, main_content, parse, squash
+from tests.sql import counted_statements
 from tests.traceability import builders as b
 from tests.traceability.html import grid, seen
 from tests.traceability.world import build_portfolio
@@ -103,6 +105,27 @@ def test_matrix_and_gaps_blocks(editor_client, section, world):
     assert "Initiatives that serve no objective (1)" in gaps and "INI-3 Data centre refresh" in gaps
 
 
+def test_the_matrix_block_shows_each_goals_first_forty_initiatives_and_links_to_the_rest(
+    editor_client, org, plan, section
+):
+    goal = b.objective(org, "G1", title="Digital services")
+    other = b.objective(org, "G2", title="Secure foundations", position=1)
+    ids = b.bulk_initiatives(org, 45, prefix="INI")
+    b.bulk(ObjectiveLink, [{"initiative_id": i, "objective_id": goal.id, "role": "primary"} for i in ids])
+    b.bulk(ObjectiveLink, [{"initiative_id": ids[-1], "objective_id": other.id, "role": "supporting"}])
+    db.session.commit()
+    block = block_of(shown(editor_client, section, fence("planwright matrix")), "matrix")
+    first, second = block.find_all("table")
+    assert [cell.split()[0] for cell in grid(first, seen)[0][1:]] == [f"INI-{n:04d}" for n in range(1, 41)]
+    assert squash(first.find("caption").text).endswith("initiatives 1–40 of 45")
+    assert grid(second, seen) == [["Objective", "INI-0045"], ["G2 Secure foundations", "S"]]
+    text = squash(block.text)
+    assert "And 5 more initiatives — see the traceability page." in text
+    (more,) = [a for a in block.find_all("a") if squash(a.text) == "see the traceability page"]
+    assert more.attrs["href"] == f"/plans/{plan.id}/traceability?goal=G1"
+    assert block.find_all("nav") == []
+
+
 def roadmap_svg(page: str) -> ET.Element:
     match = re.search(r"<svg\b.*?</svg>", page, re.S)
     assert match, "no SVG in the page"
@@ -134,6 +157,20 @@ def test_roadmap_block_is_an_accessible_svg_gantt_with_a_data_table(editor_clien
     permit_portal = rows["INI-1 Permit portal"]
     assert permit_portal[1:5] == ["Transform", "Approved", "FY2027 Q2 (1 Oct 2026)", "FY2028 Q3 (31 Mar 2028)"]
     assert permit_portal[5] == "Beta launch: FY2027 Q4, done 20 May 2027Go live: FY2028 Q2, due 1 Dec 2027"
+
+
+def test_the_roadmap_block_shows_at_most_two_hundred_initiatives_read_with_a_limit(editor_client, org, section):
+    b.bulk_initiatives(org, 205, prefix="INI")
+    db.session.commit()
+    assert save(editor_client, section, body=fence("planwright roadmap")).status_code == 302
+    with counted_statements() as statements:
+        html = editor_client.get(section_url(section)).get_data(as_text=True)
+    block = block_of(main_content(html), "roadmap")
+    rows = grid(block.find("table"), seen)[1:]
+    assert len(rows) == 200 and rows[0][0] == "INI-0001 Initiative INI-0001"
+    assert "Only the first 200 initiatives are shown." in squash(block.text)
+    (read,) = [s for s in statements if "FROM initiative" in s and "start_date" in s.split("FROM")[0]]
+    assert "LIMIT" in read
 
 
 def test_roadmap_svg_uses_no_inline_styles(editor_client, section, world):

@@ -9,6 +9,8 @@ from flask import url_for
 
 from app.core.db import utcnow
 from app.extensions import db
+from app.plans.scope import scope_of
+from app.portfolio import traceability
 from tests.plans.html import main_content, squash
 from tests.traceability import builders as b
 from tests.traceability.world import build_portfolio
@@ -167,3 +169,63 @@ def test_without_the_object_pages_gaps_are_listed_as_plain_text(app, editor_clie
     monkeypatch.setitem(app.config, "NAV_ENDPOINTS", frozenset({"plans.list_plans"}))
     assert gap_links(editor_client, plan) == {}
     assert listed(editor_client, plan)["objectives without initiatives"] == ["G3 Open data by default"]
+
+
+def section_text(client, plan, name: str) -> str:  # type: ignore[no-untyped-def]
+    page = main_content(client.get(f"/plans/{plan.id}/gaps").get_data(as_text=True))
+    (section,) = [s for s in page.find_all("section") if s.attrs.get("aria-labelledby") == SECTIONS[name]]
+    return squash(section.text)
+
+
+def test_a_long_gap_list_shows_its_first_hundred_by_code_and_says_how_many_more(editor_client, org, plan):
+    build_portfolio(org)
+    b.bulk_initiatives(org, 130, prefix="LOOSE", owner="")  # neither linked nor owned
+    db.session.commit()
+    found = listed(editor_client, plan)
+    unlinked = found["initiatives without objectives"]
+    assert len(unlinked) == 100
+    assert unlinked[:2] == ["INI-3 Data centre refresh", "LOOSE-0001 Initiative LOOSE-0001"]
+    assert unlinked[-1] == "LOOSE-0099 Initiative LOOSE-0099"
+    text = section_text(editor_client, plan, "initiatives without objectives")
+    assert text.startswith("Initiatives that serve no objective (131)")
+    assert text.endswith("Showing 100 of 131; 31 more are not listed here.")
+    assert len(found["initiatives without owner"]) == 100
+    assert section_text(editor_client, plan, "initiatives without owner").endswith(
+        "Showing 100 of 131; 31 more are not listed here."
+    )
+    page = squash(main_content(editor_client.get(f"/plans/{plan.id}/gaps").get_data(as_text=True)).text)
+    assert "265 items need attention" in page  # 131 + 131 + the three objectives without a KPI
+
+
+def test_a_short_gap_list_has_no_showing_line(editor_client, org, plan):
+    build_portfolio(org)
+    text = section_text(editor_client, plan, "initiatives without objectives")
+    assert text.startswith("Initiatives that serve no objective (1)")
+    assert "Showing" not in text
+
+
+def test_the_gap_lists_are_cut_in_the_database_and_counted_in_full(org, plan):
+    world = build_portfolio(org)
+    for title, impact in (("Strike", 3), ("Outage", 5), ("Breach", 4)):
+        b.risk(world.initiatives["INI-2"], likelihood=5, impact=impact, title=title)
+    found = traceability.gaps(scope_of(plan), utcnow().date(), limit=2)
+    assert [r.title for r in found.unmitigated_risks.items] == ["Outage", "Breach"]  # highest score first
+    assert (found.unmitigated_risks.total, found.unmitigated_risks.more) == (3, 1)
+    assert [o.code for o in found.objectives_without_kpis.items] == ["G1.1", "G1.2.1"]
+    assert found.objectives_without_kpis.total == 3
+
+
+def test_only_the_latest_measurement_decides_whether_a_kpi_is_stale(editor_client, editor, org, plan):
+    world = build_portfolio(org)
+    today = utcnow().date()
+    measure = b.kpi(
+        org,
+        objective=world.objectives["G1.1"],
+        name="Permits online",
+        frequency="monthly",
+        baseline_date=today - timedelta(days=400),
+    )
+    b.measurement(measure, today - timedelta(days=300), "25", by=editor)
+    assert listed(editor_client, plan)["stale KPIs"] != []
+    b.measurement(measure, today - timedelta(days=5), "31", by=editor)
+    assert listed(editor_client, plan)["stale KPIs"] == []

@@ -9,7 +9,7 @@ from tests.traceability.world import build_portfolio
 
 PAGES = {
     "scope": ("/scope", "Scope – IT Strategic Plan 2027–2030 – Planwright"),
-    "matrix": ("/traceability", "Traceability matrix – IT Strategic Plan 2027–2030 – Planwright"),
+    "matrix": ("/traceability", "Traceability matrix, goal G1 – IT Strategic Plan 2027–2030 – Planwright"),
     "gaps": ("/gaps", "Gaps – IT Strategic Plan 2027–2030 – Planwright"),
     "balance": ("/balance", "Portfolio balance – IT Strategic Plan 2027–2030 – Planwright"),
 }
