@@ -42,6 +42,25 @@ def create_org(slug: str, name: str, parent_slug: str | None) -> None:
     click.echo(f"Created organization {organization.slug} ({organization.name}).")
 
 
+@orgs.command("configure")
+@click.argument("slug")
+@click.option(
+    "--fiscal-year-start",
+    "start_month",
+    type=click.IntRange(1, 12),
+    required=True,
+    help="Month the fiscal year starts in (1-12; 7 = July, the default; 10 = October, as the US federal year).",
+)
+def configure_org(slug: str, start_month: int) -> None:
+    """Set an organization's fiscal-year start month."""
+    from app.auth.orgs import set_fiscal_year_start
+
+    organization = _organization(slug)
+    set_fiscal_year_start(organization, start_month)
+    db.session.commit()
+    click.echo(f"{organization.name}: fiscal years now start in month {start_month}.")
+
+
 @users.command("create")
 @click.argument("email")
 @click.option("--org", "org_slug", required=True, help="Slug of the organization the user joins.")

@@ -29,3 +29,20 @@ def create_organization(
         changes={"slug": slug, "name": organization.name, "parent": parent.slug if parent else None},
     )
     return organization
+
+
+def set_fiscal_year_start(organization: Organization, month: int) -> None:
+    """Fiscal years are named after the year they end in; this sets the month they start."""
+    if not 1 <= month <= 12:
+        raise DomainError("The fiscal year must start in a month from 1 (January) to 12 (December).")
+    before = organization.fiscal_year_start_month
+    organization.fiscal_year_start_month = month
+    db.session.flush()
+    record(
+        "organization.update",
+        organization_id=organization.id,
+        object_type="organization",
+        object_id=organization.id,
+        summary=f"Fiscal year now starts in month {month}",
+        changes={"fiscal_year_start_month": {"before": before, "after": month}},
+    )

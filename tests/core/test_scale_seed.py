@@ -36,3 +36,21 @@ def test_scale_seed_twice_adds_new_organizations_with_their_own_codes(app):
     assert runner.invoke(args=["seed", "scale", "--orgs", "1", "--initiatives", "5"]).exit_code == 0
     assert count(Initiative) == 10
     assert count(Initiative, code="INI-00001") == 2
+
+
+def test_an_organization_can_move_its_fiscal_year_start(app):
+    from app.audit.models import AuditEvent
+    from app.auth.models import Organization
+    from tests.factories import create_org
+
+    org = create_org(slug="federal-unit")
+    db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["orgs", "configure", "federal-unit", "--fiscal-year-start", "10"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert db.session.get(Organization, org.id).fiscal_year_start_month == 10
+    event = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "organization.update")).one()
+    assert '"after":10' in event.changes
+    refused = runner.invoke(args=["orgs", "configure", "federal-unit", "--fiscal-year-start", "13"])
+    assert refused.exit_code != 0 and "13" in refused.output
