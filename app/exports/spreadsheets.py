@@ -385,7 +385,13 @@ def _workbook_value(value: Any, cell: Any, number: int, index: int, raw: _Raw) -
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, str):
-        return unescape(value)  # Excel writes control characters as _x000D_
+        text = unescape(value)  # Excel writes control characters as _x000D_
+        if "\0" in text:
+            raise SpreadsheetError(
+                f"Row {number}, column {index + 1} holds an invisible NUL character, which cannot be stored. "
+                "Retype that cell, then import again."
+            )
+        return text
     if isinstance(value, int | float | Decimal | date):
         return value
     return None if value is None else str(value)

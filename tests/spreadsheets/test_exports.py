@@ -50,6 +50,8 @@ def furnish(org, user, text: str):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("value", MALICIOUS, ids=repr)
 @pytest.mark.parametrize("path", EXPORTS)
 def test_csv_downloads_neutralise_formulas_and_keep_numbers(org, editor, editor_client, path, value):
+    if "\0" in value and db.engine.dialect.name == "postgresql":
+        pytest.skip("PostgreSQL cannot store NUL in text, so such a value never reaches an export there")
     furnish(org, editor, value)
     rows = csv_rows(editor_client.get(f"{path}.csv").data)
     assert len(rows) == 2
@@ -63,6 +65,8 @@ def test_csv_downloads_neutralise_formulas_and_keep_numbers(org, editor, editor_
 @pytest.mark.parametrize("value", MALICIOUS, ids=repr)
 @pytest.mark.parametrize("path", EXPORTS)
 def test_excel_downloads_write_text_as_safe_strings_and_numbers_as_numbers(org, editor, editor_client, path, value):
+    if "\0" in value and db.engine.dialect.name == "postgresql":
+        pytest.skip("PostgreSQL cannot store NUL in text, so such a value never reaches an export there")
     furnish(org, editor, value)
     (record,) = xlsx_records(editor_client.get(f"{path}.xlsx").data)
     text_cells = [cell for name, cell in record.items() if name in ("Title", "Owner", "KPI name", "Sponsor")]

@@ -334,7 +334,7 @@ def test_formulas_in_a_workbook_are_reported_not_calculated(editor_client, offic
     before = snapshot()
     workbook = xlsx_file(
         ["Code", "Title", "Category", "FY2027 capital"],
-        ["INI-0100", '=HYPERLINK("http://evil.example","Click")', "Run", "=1000*2"],
+        ["INI-0100", '=HYPERLINK("http://127.0.0.1:9","Click")', "Run", "=1000*2"],
     )
     response = upload(editor_client, URL, "formulas.xlsx", workbook)
     found = problems(response.get_data(as_text=True))
@@ -423,3 +423,19 @@ def test_a_saved_formula_result_is_used_and_text_that_looks_like_a_formula_stays
     assert "formulas are not recalculated" in result_text(response.get_data(as_text=True))
     created = fresh("INI-0100")
     assert created.title == "=SUM(1)" and costs_of(created) == {2027: (Decimal("2000.00"), Decimal("0.00"))}
+
+
+def test_a_nul_character_in_a_workbook_cell_is_refused_with_its_place(editor_client, office):
+
+    before = snapshot()
+    output = io.BytesIO()
+    book = xlsxwriter.Workbook(output, {"in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["Code", "Title", "Category"])
+    sheet.write_row(1, 0, ["INI-0100", "Broken\x00title", "Run"])  # xlsxwriter stores it as _x0000_
+    book.close()
+    response = upload(editor_client, URL, "nul.xlsx", output.getvalue())
+    assert response.status_code == 422
+    text = page_text(response.get_data(as_text=True))
+    assert "Row 2, column 2 holds an invisible NUL character" in text
+    assert snapshot() == before
