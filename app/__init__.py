@@ -75,5 +75,3 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (core_bp, auth_bp, plans_bp, objectives_bp, portfolio_bp, audit_bp):
         app.register_blueprint(blueprint)
-    # Navigation shows a section only once its list page exists.
-    app.config["NAV_ENDPOINTS"] = frozenset(rule.endpoint for rule in app.url_map.iter_rules())

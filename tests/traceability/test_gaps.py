@@ -163,14 +163,6 @@ def test_each_gap_links_to_its_objective_kpi_or_initiative(app, editor_client, e
     assert {text: links.get(text) for text in expected} == expected
 
 
-def test_without_the_object_pages_gaps_are_listed_as_plain_text(app, editor_client, org, plan, monkeypatch):
-    build_portfolio(org)
-    b.objective(org, "G3", title="Open data by default")
-    monkeypatch.setitem(app.config, "NAV_ENDPOINTS", frozenset({"plans.list_plans"}))
-    assert gap_links(editor_client, plan) == {}
-    assert listed(editor_client, plan)["objectives without initiatives"] == ["G3 Open data by default"]
-
-
 def section_text(client, plan, name: str) -> str:  # type: ignore[no-untyped-def]
     page = main_content(client.get(f"/plans/{plan.id}/gaps").get_data(as_text=True))
     (section,) = [s for s in page.find_all("section") if s.attrs.get("aria-labelledby") == SECTIONS[name]]
