@@ -66,12 +66,16 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.architecture.views import bp as architecture_bp
     from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.core.views import bp as core_bp
+    from app.governance.views import bp as governance_bp
     from app.objectives.views import bp as objectives_bp
     from app.plans.views import bp as plans_bp
     from app.portfolio.views import bp as portfolio_bp
+    from app.workforce.views import bp as workforce_bp
 
-    for blueprint in (core_bp, auth_bp, plans_bp, objectives_bp, portfolio_bp, audit_bp):
+    blueprints = (core_bp, auth_bp, plans_bp, objectives_bp, portfolio_bp, governance_bp, workforce_bp, architecture_bp)
+    for blueprint in (*blueprints, audit_bp):
         app.register_blueprint(blueprint)

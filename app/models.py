@@ -2,6 +2,24 @@
 
 from app.audit.models import AuditChainHead, AuditEvent
 from app.auth.models import FormDraft, LoginAttempt, Membership, Organization, Role, User, UserSession
+from app.governance.models import (
+    AgendaItem,
+    Board,
+    BoardMember,
+    BudgetEnvelope,
+    BusinessCase,
+    Decision,
+    Meeting,
+    Notification,
+    PlanVersion,
+    PlanVersionSection,
+    Review,
+    Rubric,
+    RubricCriterion,
+    Score,
+    ScoreSheet,
+    SectionComment,
+)
 from app.objectives.models import Kpi, KpiMeasurement, PolicyObjective
 from app.plans.models import Plan, PlanSection, PlanStatus, SectionRevision
 from app.portfolio.models import (
@@ -16,8 +34,14 @@ from app.portfolio.models import (
 )
 
 __all__ = [
+    "AgendaItem",
     "AuditChainHead",
     "AuditEvent",
+    "Board",
+    "BoardMember",
+    "BudgetEnvelope",
+    "BusinessCase",
+    "Decision",
     "FormDraft",
     "Initiative",
     "InitiativeCost",
@@ -25,8 +49,10 @@ __all__ = [
     "Kpi",
     "KpiMeasurement",
     "LoginAttempt",
+    "Meeting",
     "Membership",
     "Milestone",
+    "Notification",
     "ObjectiveLink",
     "Organization",
     "Plan",
@@ -34,9 +60,17 @@ __all__ = [
     "PlanObjective",
     "PlanSection",
     "PlanStatus",
+    "PlanVersion",
+    "PlanVersionSection",
     "PolicyObjective",
+    "Review",
     "Risk",
     "Role",
+    "Rubric",
+    "RubricCriterion",
+    "Score",
+    "ScoreSheet",
+    "SectionComment",
     "SectionRevision",
     "User",
     "UserSession",

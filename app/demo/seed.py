@@ -13,6 +13,7 @@ from app.auth.orgs import create_organization
 from app.auth.services import create_user
 from app.extensions import db
 from app.plans import services as plan_services
+from app.plans.models import Plan
 from app.plans.templates import get_template
 
 DEMO_PLAN_FILE = Path(__file__).with_name("demo_plan.yaml")
@@ -55,12 +56,24 @@ def load_demo(template_dir: str) -> bool:
     from app.demo.portfolio import load_demo_portfolio
 
     load_demo_portfolio(state, users[(STATE_SLUG, "editor")])
-    _load_state_plan(state, users, template_dir)
+    plan = _load_state_plan(state, users, template_dir)
     _load_county_plan(county, users[(COUNTY_SLUG, "admin")], template_dir)
+    _load_structured_content(state, users, plan)
     return True
 
 
-def _load_state_plan(state: Organization, users: dict[tuple[str, str], User], template_dir: str) -> None:
+def _load_structured_content(state: Organization, users: dict[tuple[str, str], User], plan: Plan) -> None:
+    """Workforce, architecture and governance demo data, each from its own module."""
+    from app.demo.architecture import load_demo_architecture
+    from app.demo.governance import load_demo_governance
+    from app.demo.workforce import load_demo_workforce
+
+    load_demo_workforce(state, users)
+    load_demo_architecture(state, users)
+    load_demo_governance(state, users, plan)
+
+
+def _load_state_plan(state: Organization, users: dict[tuple[str, str], User], template_dir: str) -> Plan:
     content = yaml.safe_load(DEMO_PLAN_FILE.read_text(encoding="utf-8"))
     template = get_template(template_dir, "us-state-customer-centric")
     if template is None:
@@ -87,6 +100,7 @@ def _load_state_plan(state: Organization, users: dict[tuple[str, str], User], te
                 base_version=section.version,
                 ready=bool(spec["ready"]),
             )
+    return plan
 
 
 def _load_county_plan(county: Organization, admin: User, template_dir: str) -> None:

@@ -54,6 +54,18 @@ BLOCKS: dict[str, tuple[str, ...]] = {
 MAX_ROWS = 200  # initiatives listed by one block; filters narrow a longer list
 
 
+# Blocks other domains add (workforce, architecture): name → (options, context function, template).
+# The context function gets the renderer (for its plan, scope and today), the call and the block id.
+ExtraContext = Callable[["BlockRenderer", "BlockCall", str], dict[str, object]]
+EXTRA_BLOCKS: dict[str, tuple[ExtraContext, str]] = {}
+
+
+def register_block(name: str, options: tuple[str, ...], context: ExtraContext, template: str) -> None:
+    """Make ``planwright <name>`` available in every section; ``template`` is a Jinja template path."""
+    BLOCKS[name] = options
+    EXTRA_BLOCKS[name] = (context, template)
+
+
 class BlockError(ValueError):
     """The block cannot be shown; the message tells the writer how to fix it."""
 
@@ -147,10 +159,15 @@ class BlockRenderer:
         block_id = f"pw-block-{self.count}"
         try:
             call = parse_block(info)
-            context = self._contexts[call.name](call, block_id)
+            if call.name in EXTRA_BLOCKS:
+                make_context, template = EXTRA_BLOCKS[call.name]
+                context = make_context(self, call, block_id)
+            else:
+                template = f"traceability/blocks/{call.name}.html"
+                context = self._contexts[call.name](call, block_id)
         except BlockError as exc:
-            return _render("error", block_id=block_id, message=str(exc), info=info.strip())
-        return _render(call.name, block_id=block_id, call=call, plan=self.plan, **context)
+            return _render("traceability/blocks/error.html", block_id=block_id, message=str(exc), info=info.strip())
+        return _render(template, block_id=block_id, call=call, plan=self.plan, **context)
 
     # one method per block (see _contexts): each returns its template's context
 
@@ -272,8 +289,8 @@ def _roadmap_items(query: Select[Initiative]) -> list[RoadmapItem]:
     return [RoadmapItem(*row, milestones=tuple(milestones.get(row.id, ()))) for row in rows]
 
 
-def _render(name: str, **context: object) -> Markup:
-    return Markup(render_template(f"traceability/blocks/{name}.html", **context))  # noqa: S704 - autoescaped template
+def _render(template: str, **context: object) -> Markup:
+    return Markup(render_template(template, **context))  # noqa: S704 - autoescaped template
 
 
 def render_plan_markdown(plan: Plan, text: str) -> Markup:

@@ -47,6 +47,7 @@ from app.portfolio.models import (
     Risk,
 )
 from app.portfolio.money import format_money
+from app.portfolio.panels import initiative_panels
 
 bp = Blueprint("portfolio", __name__)
 
@@ -316,6 +317,7 @@ def _detail_page(initiative: Initiative, *, failed: FlaskForm | None = None):  #
         forms=forms,
         failed=failed,
         deletable=[status.value for status in services.DELETABLE],
+        panels=initiative_panels(initiative, current_user),
     ), (200 if failed is None else 422)
 
 

@@ -1,0 +1,1 @@
+"""Enterprise architecture: shared services, principles, and reuse across organizations."""

@@ -1,0 +1,1 @@
+"""Governance boards: rubrics, reviews, scoring, meetings, decisions and plan adoption."""
