@@ -1,0 +1,1 @@
+"""Governance services (flush, audit, never commit), one module per part."""

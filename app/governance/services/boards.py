@@ -1,0 +1,3 @@
+"""Governance services: boards."""
+
+from __future__ import annotations

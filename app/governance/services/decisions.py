@@ -1,0 +1,3 @@
+"""Governance services: decisions."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Governance services: meetings."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Governance services: ranking."""
+
+from __future__ import annotations

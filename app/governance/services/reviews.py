@@ -1,0 +1,3 @@
+"""Governance services: reviews."""
+
+from __future__ import annotations

@@ -1,0 +1,5 @@
+"""Governance pages: meetings."""
+
+from __future__ import annotations
+
+from app.governance.views import bp  # noqa: F401

@@ -1,0 +1,5 @@
+"""Governance pages: reviews."""
+
+from __future__ import annotations
+
+from app.governance.views import bp  # noqa: F401
