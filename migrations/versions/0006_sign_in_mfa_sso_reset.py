@@ -1,0 +1,21 @@
+"""Sign-in: placeholder, filled in by the MFA / single sign-on / password reset work.
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-21 09:00:00
+
+"""
+
+
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
