@@ -46,6 +46,14 @@ class Config:
     SQLALCHEMY_DATABASE_URI: str = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'planwright.db'}"
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
     EXPORT_DIR: str = _env_path("EXPORT_DIR", BASE_DIR / "exports")
+    # PDF exports (app/exports): rendered off the request thread, in a process pool or, with REDIS_URL, RQ jobs.
+    REDIS_URL: str = os.environ.get("REDIS_URL", "")
+    EXPORT_WORKERS: int = _env_int("EXPORT_WORKERS", 2)
+    EXPORT_TIMEOUT_SECONDS: int = _env_int("EXPORT_TIMEOUT_SECONDS", 60)
+    EXPORT_MEMORY_MB: int = _env_int("EXPORT_MEMORY_MB", 2048)  # address-space cap of a rendering process
+    EXPORT_MAX_MB: int = _env_int("EXPORT_MAX_MB", 200)  # largest PDF kept
+    EXPORT_QUEUE_TIMEOUT_SECONDS: int = _env_int("EXPORT_QUEUE_TIMEOUT_SECONDS", 900)  # queued without a worker
+    EXPORT_SYNC = False  # render inside the calling thread: tests only
     PLAN_TEMPLATE_DIR: str = _env_path("PLAN_TEMPLATE_DIR", BASE_DIR / "plans")
 
     # Sessions: the cookie only carries a random session id; the server-side row is what
@@ -73,6 +81,32 @@ class Config:
     LOGIN_MAX_FAILURES_PER_IP: int = _env_int("LOGIN_MAX_FAILURES_PER_IP", 50)
     LOGIN_THROTTLE_WINDOW_MINUTES: int = _env_int("LOGIN_THROTTLE_WINDOW_MINUTES", 15)
 
+    # Sign-in hardening (app/auth): re-authentication, MFA, single sign-on and password reset.
+    # Sensitive actions (password, MFA, roles, sign-in settings, decisions) ask for the password or a
+    # second-factor code again when the last authentication is older than this.
+    REAUTH_MINUTES: int = _env_int("REAUTH_MINUTES", 15)
+    MFA_ISSUER_NAME: str = os.environ.get("MFA_ISSUER_NAME", "Planwright")  # the name shown in authenticator apps
+    MFA_PENDING_MINUTES = 5  # time allowed between the password and the second-factor code
+    # Reset links expire after this many minutes (at most 60) and are single-use.
+    PASSWORD_RESET_MINUTES: int = _env_int("PASSWORD_RESET_MINUTES", 30)
+    PASSWORD_RESET_MAX_PER_HOUR: int = _env_int("PASSWORD_RESET_MAX_PER_HOUR", 5)  # per account and per address × 4
+    # OpenID Connect: outbound requests go only to the configured issuer's origin, over HTTPS; plain HTTP is
+    # allowed only to a loopback issuer (127.0.0.1, ::1, localhost) when this is on (never in production).
+    OIDC_HTTP_TIMEOUT_SECONDS: int = _env_int("OIDC_HTTP_TIMEOUT_SECONDS", 5)
+    OIDC_ALLOW_HTTP_LOOPBACK = True
+    OIDC_STATE_MINUTES = 10  # how long a sign-in started at the provider may take
+    OIDC_CLOCK_LEEWAY_SECONDS = 60  # tolerated clock difference for exp, iat and nbf
+
+    # Outgoing e-mail (password reset links, notifications). Without MAIL_SERVER, development and tests write
+    # the message to the log; production never logs message bodies, and password reset is then switched off.
+    MAIL_SERVER: str = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT: int = _env_int("MAIL_PORT", 587)
+    MAIL_USE_TLS: bool = os.environ.get("MAIL_USE_TLS", "true").lower() in ("1", "true", "yes")
+    MAIL_USERNAME: str = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD: str = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_FROM: str = os.environ.get("MAIL_FROM", "Planwright <planwright@localhost>")
+    MAIL_LOG_WHEN_UNCONFIGURED = True
+
     # Number of reverse proxies in front of the app (0 = none); see README "Production".
     TRUSTED_PROXY_COUNT: int = _env_int("TRUSTED_PROXY_COUNT", 0)
     SEND_HSTS = False
@@ -83,6 +117,10 @@ class Config:
         """Check the settings; raise ConfigError naming the setting and the fix."""
         if cls.IDLE_TIMEOUT_MINUTES < 1:
             raise ConfigError("IDLE_TIMEOUT_MINUTES must be at least 1.")
+        if not 1 <= cls.PASSWORD_RESET_MINUTES <= 60:
+            raise ConfigError("PASSWORD_RESET_MINUTES must be from 1 to 60: reset links must expire within an hour.")
+        if cls.REAUTH_MINUTES < 1:
+            raise ConfigError("REAUTH_MINUTES must be at least 1.")
 
 
 class DevelopmentConfig(Config):
@@ -105,6 +143,9 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False  # one test module switches it back on
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 10
     LOGIN_MAX_FAILURES_PER_IP = 50
+    EXPORT_SYNC = True  # tests/exports also run the real process pool and, with REDIS_URL, RQ
+    REDIS_URL = ""  # the RQ tests read REDIS_URL from the environment themselves
+    MAIL_SERVER = ""  # tests that e-mail set their own local server
 
 
 class ProductionConfig(Config):
@@ -113,6 +154,8 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     SEND_HSTS = True
     SEED_DEMO_ALLOWED = False
+    OIDC_ALLOW_HTTP_LOOPBACK = False
+    MAIL_LOG_WHEN_UNCONFIGURED = False
 
     @classmethod
     def validate(cls) -> None:

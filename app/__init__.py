@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.core.views import bp as core_bp
+    from app.exports.views import bp as exports_bp
     from app.governance.views import bp as governance_bp
     from app.objectives.views import bp as objectives_bp
     from app.plans.views import bp as plans_bp
@@ -77,5 +78,5 @@ def register_blueprints(app: Flask) -> None:
     from app.workforce.views import bp as workforce_bp
 
     blueprints = (core_bp, auth_bp, plans_bp, objectives_bp, portfolio_bp, governance_bp, workforce_bp, architecture_bp)
-    for blueprint in (*blueprints, audit_bp):
+    for blueprint in (*blueprints, exports_bp, audit_bp):
         app.register_blueprint(blueprint)

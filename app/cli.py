@@ -16,6 +16,7 @@ users = click.Group("users", help="Create user accounts.")
 orgs = click.Group("orgs", help="Create organizations.")
 seed = click.Group("seed", help="Load demonstration data.")
 audit = click.Group("audit", help="Check the audit trail.")
+exports = click.Group("exports", help="Make PDF exports and run export workers.")
 
 
 def _organization(slug: str) -> Organization:
@@ -129,6 +130,58 @@ def verify_audit() -> None:
     click.echo(f"Audit trail intact: {checked} chain{'s' if checked != 1 else ''} verified.")
 
 
+@exports.command("pdf")
+@click.argument("plan_id", type=int)
+@click.option(
+    "--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="Where to write the PDF."
+)
+@click.option("--version", "number", type=int, help="A frozen version number (default: the current draft).")
+@click.option(
+    "--archive", is_flag=True, help="The archival PDF/A-3b copy with the plan's data attached (adopted versions)."
+)
+def export_pdf(plan_id: int, out: str, number: int | None, archive: bool) -> None:
+    """Make the PDF of plan PLAN_ID (in a worker process, under the export time and memory limits)."""
+    import shutil
+
+    from app.exports import services
+    from app.exports.models import ExportKind
+    from app.exports.pdf import jobs
+    from app.plans.models import Plan
+
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or plan.deleted_at is not None:
+        raise click.ClickException(f"No plan with id {plan_id}.")
+    kind = ExportKind.ARCHIVE if archive else ExportKind.PLAN_PDF
+    try:
+        requested = services.request_plan_pdf(plan, user=None, version=services.find_version(plan, number), kind=kind)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    if requested.job is not None:
+        jobs.submit_to_pool(requested.job, workers=1).result()
+        jobs.shutdown_pool()
+    export = requested.export
+    services.refresh(export)
+    db.session.commit()
+    path = services.file_path(export)
+    if path is None:
+        raise click.ClickException(f"The PDF could not be made: {export.error or export.status}")
+    shutil.copyfile(path, out)
+    click.echo(f"Wrote {out}: {export.pages} pages, {export.size_bytes:,} bytes, sha256 {export.sha256}.")
+
+
+@exports.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def export_worker(burst: bool) -> None:
+    """Run an RQ worker for PDF exports (needs REDIS_URL; EXPORT_DIR must be shared with the web servers)."""
+    from app.exports.pdf.jobs import run_rq_worker
+
+    url = current_app.config["REDIS_URL"]
+    if not url:
+        raise click.ClickException("REDIS_URL is not set: without it the web process renders in its own worker pool.")
+    run_rq_worker(url, burst=burst)
+
+
 def register_cli(app: Flask) -> None:
-    for group in (users, orgs, seed, audit):
+    for group in (users, orgs, seed, audit, exports):
         app.cli.add_command(group)

@@ -1,10 +1,20 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
 
-from app.auth.models import ROLE_LABELS, Role
+from app.auth.models import ROLE_LABELS, MfaPolicy, Role
 from app.auth.passwords import MAX_LENGTH
 from app.core.forms import NoControlCharacters, strip_filter
 
@@ -59,3 +69,104 @@ class NewUserForm(FlaskForm):
 class EditUserForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
     active = BooleanField("Account is active (can sign in)")
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        "Code from your authenticator app, or a recovery code",
+        description="6 digits from the app (a new one every 30 seconds), or one of your recovery codes.",
+        filters=[strip_filter],
+        validators=[DataRequired("Enter the 6-digit code from your authenticator app."), Length(max=40)],
+    )
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(
+        "6-digit code from the app",
+        description="After adding the account, type the code the app shows now.",
+        filters=[strip_filter],
+        validators=[DataRequired("Enter the 6-digit code your authenticator app shows."), Length(max=12)],
+    )
+
+
+class ReauthForm(FlaskForm):
+    password = PasswordField("Password", validators=[Optional(), Length(max=MAX_LENGTH)])
+    code = StringField(
+        "Or a code from your authenticator app",
+        filters=[strip_filter],
+        validators=[Optional(), Length(max=40)],
+    )
+    next = HiddenField()
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        filters=[strip_filter],
+        validators=[DataRequired("Enter the email address you sign in with."), Length(max=254)],
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    token = HiddenField()
+    new_password = PasswordField(
+        "New password",
+        description="At least 12 characters. A phrase of several unrelated words is strong and easy to type.",
+        validators=[DataRequired("Enter a new password."), Length(max=MAX_LENGTH)],
+    )
+
+
+class SsoStartForm(FlaskForm):
+    sso_email = EmailField(
+        "Work email address",
+        filters=[strip_filter],
+        validators=[DataRequired("Enter your work email address."), Length(max=254)],
+    )
+    next = HiddenField()
+
+
+MFA_POLICY_CHOICES = [SelectChoice(p.value, p.label) for p in MfaPolicy]
+
+
+class SignInSettingsForm(FlaskForm):
+    mfa_policy = RadioField(
+        "Second factor (authenticator app)", choices=MFA_POLICY_CHOICES, default=MfaPolicy.OFF.value
+    )
+    sso_enabled = BooleanField("Offer single sign-on through the organization's identity provider (OpenID Connect)")
+    issuer_url = StringField(
+        "Issuer URL",
+        description="The provider's issuer, exactly as in its discovery document, e.g. https://login.ocio.state.example/realms/staff",
+        filters=[strip_filter],
+        validators=[Length(max=500), NoControlCharacters()],
+    )
+    client_id = StringField("Client ID", filters=[strip_filter], validators=[Length(max=255), NoControlCharacters()])
+    client_secret_env = StringField(
+        "Environment variable holding the client secret",
+        description="Its NAME, e.g. PLANWRIGHT_OIDC_SECRET_STATE. The secret itself is never stored in Planwright.",
+        filters=[strip_filter],
+        validators=[Length(max=100)],
+    )
+    allowed_domains = StringField(
+        "Email domains accepted",
+        description="Separated by spaces, e.g. ocio.state.example dot.state.example",
+        filters=[strip_filter],
+        validators=[Length(max=1000), NoControlCharacters()],
+    )
+    group_claim = StringField(
+        "Claim with the user's groups",
+        description="The ID token claim listing the groups, often “groups” or “roles”.",
+        filters=[strip_filter],
+        validators=[Length(max=100), NoControlCharacters()],
+    )
+    group_roles = TextAreaField(
+        "Groups and the role each gives",
+        description="One per line: group = role (admin, editor, reviewer or viewer). Someone in several groups gets "
+        "the highest role; someone in none is refused and loses access.",
+        validators=[Length(max=20000), NoControlCharacters()],
+    )
+    sso_required = BooleanField("Require single sign-on: switch password sign-in off (except the break-glass account)")
+    break_glass_user_id = SelectField("Break-glass administrator", choices=[], validate_choice=True)

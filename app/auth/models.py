@@ -115,6 +115,12 @@ class UserSession(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     ip_address: Mapped[str | None] = mapped_column(String(45))
+    # When the user last proved who they are in this session (sign-in or re-authentication); sensitive
+    # actions ask again when this is older than REAUTH_MINUTES.
+    authenticated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # For a single sign-on session: where sign-out sends the browser to end the provider's session too
+    # (its end_session_endpoint with id_token_hint and post_logout_redirect_uri).
+    sso_logout_url: Mapped[str | None] = mapped_column(db.Text)
 
     user: Mapped[User] = relationship()
 
@@ -133,6 +139,9 @@ class LoginAttempt(Model):
     ip_address: Mapped[str] = mapped_column(String(45))
     succeeded: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What was tried: a password, a second-factor code, or a password-reset request. Failures of the first
+    # two count together towards the per-account and per-address limits.
+    kind: Mapped[str] = mapped_column(String(10), default="password", server_default="password")
 
 
 class FormDraft(Model):
@@ -145,3 +154,138 @@ class FormDraft(Model):
     path: Mapped[str] = mapped_column(String(500))
     data: Mapped[str] = mapped_column(db.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MfaPolicy(enum.StrEnum):
+    OFF = "off"
+    ADMINS_AND_BOARD = "admins_and_board"
+    EVERYONE = "everyone"
+
+    @property
+    def label(self) -> str:
+        return {
+            MfaPolicy.OFF: "Optional — anyone may set up a second factor",
+            MfaPolicy.ADMINS_AND_BOARD: "Required for administrators and governance board members",
+            MfaPolicy.EVERYONE: "Required for everyone",
+        }[self]
+
+
+class OrganizationSignIn(TimestampMixin, Model):
+    """An organization's sign-in rules: MFA policy and its OpenID Connect single sign-on.
+
+    The client secret is never stored: ``client_secret_env`` names the environment variable that holds it.
+    """
+
+    __tablename__ = "organization_sign_in"
+    __table_args__ = (
+        CheckConstraint("mfa_policy IN ('off', 'admins_and_board', 'everyone')", name="mfa_policy_valid"),
+    )
+
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True)
+    mfa_policy: Mapped[str] = mapped_column(String(20), default=MfaPolicy.OFF.value)
+    sso_enabled: Mapped[bool] = mapped_column(default=False)
+    sso_required: Mapped[bool] = mapped_column(default=False)
+    issuer_url: Mapped[str] = mapped_column(String(500), default="")
+    client_id: Mapped[str] = mapped_column(String(255), default="")
+    client_secret_env: Mapped[str] = mapped_column(String(100), default="")
+    allowed_domains: Mapped[str] = mapped_column(String(1000), default="")  # lower case, one space between
+    group_claim: Mapped[str] = mapped_column(String(100), default="groups")
+    break_glass_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    group_roles: Mapped[list[SsoGroupRole]] = relationship(
+        cascade="all, delete-orphan", order_by="SsoGroupRole.group_name"
+    )
+
+    @property
+    def domains(self) -> list[str]:
+        return self.allowed_domains.split()
+
+
+class SsoGroupRole(Model):
+    """A group of the identity provider whose members get a Planwright role in the organization."""
+
+    __tablename__ = "sso_group_role"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "group_name"),
+        CheckConstraint("role IN ('admin', 'editor', 'reviewer', 'viewer')", name="role_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization_sign_in.organization_id", ondelete="CASCADE"), index=True
+    )
+    group_name: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+
+
+class SsoIdentity(Model):
+    """The provider's account (issuer + subject) a user signed in with; found by subject, not e-mail, later."""
+
+    __tablename__ = "sso_identity"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    issuer: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(255))
+    last_sign_in_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SsoLoginState(Model):
+    """One sign-in sent to the provider: state, nonce and PKCE verifier, single-use and bound to the browser.
+
+    Only hashes of the state and of the browser binding are stored; the row is marked used on the first
+    callback that names it, whatever happens next, so a replayed callback is refused.
+    """
+
+    __tablename__ = "sso_login_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    browser_hash: Mapped[str] = mapped_column(String(64))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    nonce: Mapped[str] = mapped_column(String(100))
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    next_path: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()
+
+
+class UserMfa(TimestampMixin, Model):
+    """A user's TOTP authenticator: the secret encrypted (AES-GCM, key derived from SECRET_KEY) and the last
+    time step accepted, so that no code is accepted twice."""
+
+    __tablename__ = "user_mfa"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    secret_encrypted: Mapped[str] = mapped_column(String(255))
+    last_used_step: Mapped[int] = mapped_column(default=0)
+    enabled_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MfaRecoveryCode(Model):
+    """A single-use recovery code, stored as SHA-256 of an 80-bit random code (never the code)."""
+
+    __tablename__ = "mfa_recovery_code"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PasswordResetToken(Model):
+    """A password-reset link: only the SHA-256 of its 256-bit token is stored; single-use and short-lived."""
+
+    __tablename__ = "password_reset_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column()

@@ -40,15 +40,27 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+class PasswordSignInDisabled(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Your organization signs in through its own identity provider. Use “Sign in with your organization's "
+            "account” below with your work email address."
+        )
+
+
 def _failures_since(column, value: str, since):  # type: ignore[no-untyped-def]
+    """Failed passwords and second-factor codes together (password-reset requests are counted apart)."""
     return db.session.execute(
         db.select(func.count(), func.min(LoginAttempt.created_at)).where(
-            column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.created_at >= since
+            column == value,
+            LoginAttempt.succeeded.is_(False),
+            LoginAttempt.kind.in_(("password", "mfa")),
+            LoginAttempt.created_at >= since,
         )
     ).one()
 
 
-def _check_throttle(email: str, ip_address: str) -> None:
+def check_throttle(email: str, ip_address: str) -> None:
     """Refuse while an account or a client address has too many recent failures; audit the refusal."""
     config = current_app.config
     window = timedelta(minutes=config["LOGIN_THROTTLE_WINDOW_MINUTES"])
@@ -72,9 +84,14 @@ def _check_throttle(email: str, ip_address: str) -> None:
 
 
 def authenticate(email: str, password: str, ip_address: str) -> User:
-    """Check credentials with throttling. Records the attempt; the caller commits either way."""
+    """Check credentials with throttling. Records the attempt; the caller commits either way.
+
+    Succeeding here is only the first step when the user has a second factor: the view records ``auth.login``
+    (``record_sign_in``) once the session really starts. A user whose organization requires single sign-on is
+    refused (PasswordSignInDisabled) unless they are its break-glass administrator.
+    """
     email = normalize_email(email)
-    _check_throttle(email, ip_address)
+    check_throttle(email, ip_address)
     user = db.session.scalar(db.select(User).where(User.email == email))
     ok, new_hash = verify_password(user.password_hash if user else DUMMY_HASH, password)
     succeeded = bool(user and ok and user.active)
@@ -89,17 +106,33 @@ def authenticate(email: str, password: str, ip_address: str) -> User:
             actor_id=None,
         )
         raise InvalidCredentials()
+    from app.auth.sso import password_sign_in_blocked
+
+    if password_sign_in_blocked(user):
+        record(
+            "auth.login_refused_sso_required",
+            organization_id=None,
+            object_type="user",
+            object_id=user.id,
+            summary=f"Password sign-in refused for {user.email}: the organization requires single sign-on",
+            actor_id=None,
+        )
+        raise PasswordSignInDisabled()
     if new_hash:
         user.password_hash = new_hash
+    return user
+
+
+def record_sign_in(user: User, method: str) -> None:
+    """The session starts: one ``auth.login`` event saying how the user proved who they are."""
     record(
         "auth.login",
         organization_id=None,
         object_type="user",
         object_id=user.id,
-        summary=f"{user.email} signed in",
+        summary=f"{user.email} signed in ({method})",
         actor_id=user.id,
     )
-    return user
 
 
 def create_user(
@@ -178,10 +211,7 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
     problems = password_problems(new_password, email=user.email, name=user.name)
     if problems:
         raise DomainError(" ".join(problems))
-    user.password_hash = hash_password(new_password)
-    user.password_changed_at = utcnow()
-    end_all_sessions(user)
-    db.session.flush()
+    set_new_password(user, new_password)
     record(
         "user.password_change",
         organization_id=None,
@@ -190,6 +220,21 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
         summary=f"{user.email} changed their password; all their sessions were ended",
         actor_id=user.id,
     )
+
+
+def set_new_password(user: User, new_password: str) -> None:
+    """Store a new password hash, end every session of the user and void their outstanding reset links."""
+    from app.auth.models import PasswordResetToken
+
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    end_all_sessions(user)
+    db.session.execute(
+        db.update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    db.session.flush()
 
 
 def _admin_count(organization: Organization) -> int:

@@ -25,11 +25,45 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(user: User, ip_address: str | None) -> str:
+def start_session(user: User, ip_address: str | None, *, sso_logout_url: str | None = None) -> str:
     token = secrets.token_urlsafe(32)
-    db.session.add(UserSession(token_hash=_hash(token), user_id=user.id, ip_address=ip_address))
+    db.session.add(
+        UserSession(token_hash=_hash(token), user_id=user.id, ip_address=ip_address, sso_logout_url=sso_logout_url)
+    )
     db.session.flush()
     return token
+
+
+def session_record(token: str | None) -> UserSession | None:
+    if not token:
+        return None
+    return db.session.scalar(db.select(UserSession).where(UserSession.token_hash == _hash(token)))
+
+
+def rotate_session(token: str | None, user: User, *, reauthenticated: bool) -> str:
+    """A new session id for the same sign-in (privilege change, re-authentication): the old cookie stops working.
+
+    The sign-in time (and so the absolute timeout) carries over; re-authentication also resets
+    ``authenticated_at``.
+    """
+    old = session_record(token)
+    new_token = secrets.token_urlsafe(32)
+    now = utcnow()
+    replacement = UserSession(
+        token_hash=_hash(new_token),
+        user_id=user.id,
+        ip_address=old.ip_address if old else None,
+        created_at=old.created_at if old else now,
+        last_seen_at=now,
+        authenticated_at=now if reauthenticated or old is None else old.authenticated_at,
+        sso_logout_url=old.sso_logout_url if old else None,
+    )
+    if old is not None:
+        db.session.delete(old)
+        db.session.flush()
+    db.session.add(replacement)
+    db.session.flush()
+    return new_token
 
 
 def load_session_user(token: str | None, user_id: int) -> User | None:

@@ -6,11 +6,21 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_user, logout_user
 
 from app.audit.services import record
-from app.auth import services
-from app.auth.context import current_organization, require_admin
-from app.auth.forms import ChangePasswordForm, EditUserForm, LoginForm, NewUserForm
+from app.auth import mfa, services
+from app.auth.context import require_admin
+from app.auth.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    EditUserForm,
+    LoginForm,
+    NewUserForm,
+    SecondFactorForm,
+    SsoStartForm,
+)
 from app.auth.models import Membership, Role, User
-from app.auth.sessions import end_session, start_session
+from app.auth.reauth import auth_is_recent, reauth_redirect, require_recent_auth
+from app.auth.sessions import end_session, rotate_session, session_record, start_session
+from app.core.db import utcnow
 from app.core.errors import DomainError, ensure, preserved_form_fields
 from app.core.forms import is_safe_redirect_path
 from app.extensions import db, login_manager
@@ -41,7 +51,7 @@ def unauthorized():  # type: ignore[no-untyped-def]
             "put back in the form for you to check and save.",
             "warning",
         )
-        return render_template("auth/login.html", form=form), 401
+        return login_page(form, 401)
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
@@ -56,30 +66,85 @@ def login():  # type: ignore[no-untyped-def]
         except services.LoginThrottled as exc:
             db.session.commit()
             flash(str(exc), "error")
-            return render_template("auth/login.html", form=form), 429
-        except services.InvalidCredentials as exc:
+            return login_page(form, 429)
+        except (services.InvalidCredentials, services.PasswordSignInDisabled) as exc:
             db.session.commit()
             form.password.errors = [str(exc)]
-            return render_template("auth/login.html", form=form), 200
-        _begin_session(user)
-        _restore_draft(user, form)
-        db.session.commit()
-        target = form.next.data
-        return redirect(target if is_safe_redirect_path(target) else url_for("plans.list_plans"))
-    return render_template("auth/login.html", form=form)
+            return login_page(form, 200)
+        if mfa.has_mfa(user):
+            db.session.commit()
+            return start_second_factor(user, form)
+        return complete_sign_in(
+            user,
+            method="password",
+            target=form.next.data or "",
+            resume_path=form.resume_path.data or "",
+            resume_data=form.resume_data.data or "",
+        )
+    return login_page(form, 200)
 
 
-def _begin_session(user: User) -> None:
+def login_page(form: LoginForm, status: int, sso_form: SsoStartForm | None = None):  # type: ignore[no-untyped-def]
+    from app.auth.reset import reset_available
+
+    sso_form = sso_form or SsoStartForm(formdata=None, next=form.next.data or "")
+    return (
+        render_template("auth/login.html", form=form, sso_form=sso_form, reset_available=reset_available()),
+        status,
+    )
+
+
+def start_second_factor(user: User, form: LoginForm):  # type: ignore[no-untyped-def]
+    """Password accepted: ask for the second factor. No session exists until both have passed."""
     org_choice = session.get("org_id")
+    session.clear()
+    if org_choice is not None:
+        session["org_id"] = org_choice
+    session["mfa_pending"] = {"uid": user.id, "at": utcnow().timestamp()}
+    challenge = SecondFactorForm(formdata=None)
+    carried = {
+        "next": form.next.data or "",
+        "resume_path": form.resume_path.data or "",
+        "resume_data": form.resume_data.data or "",
+    }
+    return render_template("auth/second_factor.html", form=challenge, carried=carried)
+
+
+def complete_sign_in(  # type: ignore[no-untyped-def]
+    user: User,
+    *,
+    method: str,
+    target: str,
+    resume_path: str = "",
+    resume_data: str = "",
+    sso_logout_url: str | None = None,
+    organization_id: int | None = None,
+):
+    """Both factors passed (or the identity provider vouched): start the session, then go where the user was going,
+    or to set up a second factor first when their organization requires one and they have none."""
+    _begin_session(user, sso_logout_url=sso_logout_url, organization_id=organization_id)
+    services.record_sign_in(user, method)
+    _restore_draft(user, resume_path, resume_data)
+    target = target if is_safe_redirect_path(target) else url_for("plans.list_plans")
+    if sso_logout_url is None and method == "password" and mfa.mfa_required_for(user) and not mfa.has_mfa(user):
+        session["mfa_enrol_required"] = True
+        db.session.commit()
+        flash("Your organization requires a second factor. Set up an authenticator app to continue.", "warning")
+        return redirect(url_for("auth.mfa_enrol", next=target))
+    db.session.commit()
+    return redirect(target)
+
+
+def _begin_session(user: User, *, sso_logout_url: str | None = None, organization_id: int | None = None) -> None:
+    org_choice = organization_id if organization_id is not None else session.get("org_id")
     session.clear()  # a fresh session on sign-in: nothing from before survives (fixation)
-    session["sid"] = start_session(user, request.remote_addr)
+    session["sid"] = start_session(user, request.remote_addr, sso_logout_url=sso_logout_url)
     if org_choice is not None:
         session["org_id"] = org_choice
     login_user(user)
 
 
-def _restore_draft(user: User, form: LoginForm) -> None:
-    path, raw = form.resume_path.data, form.resume_data.data
+def _restore_draft(user: User, path: str, raw: str) -> None:
     if not (path and raw and is_safe_redirect_path(path)):
         return
     try:
@@ -90,24 +155,45 @@ def _restore_draft(user: User, form: LoginForm) -> None:
         services.save_form_draft(user, path, {str(k): str(v) for k, v in data.items()})
 
 
+@bp.before_app_request
+def _enforce_mfa_enrolment():  # type: ignore[no-untyped-def]
+    """A user who must have a second factor and has none can do nothing but set one up (or sign out)."""
+    if not session.get("mfa_enrol_required") or request.endpoint in ENROLMENT_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return None
+    return redirect(url_for("auth.mfa_enrol"))
+
+
+ENROLMENT_ENDPOINTS = frozenset(
+    {"auth.mfa_enrol", "auth.logout", "auth.keepalive", "static", "core.accessibility", "core.healthz", None}
+)
+
+
 @bp.post("/logout")
 def logout():  # type: ignore[no-untyped-def]
+    """End the local session; after single sign-on, also the provider's (RP-initiated logout) when it offers it."""
+    record_ = session_record(session.get("sid"))
+    provider_logout = record_.sso_logout_url if record_ else None
     end_session(session.get("sid"))
     record(
         "auth.logout",
         organization_id=None,
         object_type="user",
         object_id=current_user.id,
-        summary=f"{current_user.email} signed out",
+        summary=f"{current_user.email} signed out" + (" (and of the identity provider)" if provider_logout else ""),
     )
     db.session.commit()
     logout_user()
     session.clear()
+    if provider_logout:
+        return redirect(provider_logout)
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@require_recent_auth
 def change_password():  # type: ignore[no-untyped-def]
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -146,7 +232,8 @@ def list_users():  # type: ignore[no-untyped-def]
         .where(Membership.organization_id == organization.id)
         .order_by(User.name)
     ).all()
-    return render_template("auth/users.html", rows=rows, organization=organization)
+    with_mfa = mfa.members_with_mfa(organization)
+    return render_template("auth/users.html", rows=rows, organization=organization, with_mfa=with_mfa)
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -179,21 +266,30 @@ def edit_user(user_id: int):  # type: ignore[no-untyped-def]
     user = db.get_or_404(User, user_id)
     ensure(user.is_member_of(organization.id))
     form = EditUserForm(obj=None, role=user.role_in(organization.id), active=user.active)
+    context = {"user": user, "organization": organization, "has_mfa": mfa.has_mfa(user), "reset_form": ConfirmForm()}
+    if request.method == "POST" and not auth_is_recent():
+        return reauth_redirect()  # role changes are sensitive (SECURITY.md R10)
     if form.validate_on_submit():
+        own_role_before = current_user.role_in(organization.id) if user.id == current_user.id else None
         try:
             services.set_role(user, organization, Role(form.role.data), actor=current_user)
             services.set_active(user, organization, bool(form.active.data), actor=current_user)
         except DomainError as exc:
             db.session.rollback()
             flash(str(exc), "error")
-            return render_template("auth/user_edit.html", form=form, user=user), 422
+            return render_template("auth/user_edit.html", form=form, **context), 422
+        if own_role_before is not None and user.role_in(organization.id) != own_role_before:
+            session["sid"] = rotate_session(session.get("sid"), user, reauthenticated=False)  # privilege change
         db.session.commit()
         flash(f"Saved changes to {user.name}.", "success")
         return redirect(url_for("auth.list_users"))
-    return render_template("auth/user_edit.html", form=form, user=user, organization=current_organization())
+    return render_template("auth/user_edit.html", form=form, **context)
 
 
 @bp.post("/session/keepalive")
 def keepalive():  # type: ignore[no-untyped-def]
     """Called by the timeout warning's "Stay signed in" button; loading the user already renewed the session."""
     return "", 204
+
+
+from app.auth import security_views  # noqa: E402,F401 - registers the MFA, SSO, reset and settings routes on bp

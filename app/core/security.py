@@ -7,7 +7,19 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Every endpoint requires a signed-in user unless it is listed here.
-PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "core.accessibility", "core.healthz"})
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "auth.login",
+        "auth.mfa_challenge",  # the second step of sign-in: only for a browser that passed the password step
+        "auth.sso_start",
+        "auth.sso_callback",
+        "auth.forgot_password",
+        "auth.reset_password",
+        "static",
+        "core.accessibility",
+        "core.healthz",
+    }
+)
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [

@@ -75,7 +75,10 @@ class Plan(VersionedMixin, TimestampMixin, Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status == PlanStatus.DRAFT and self.deleted_at is None
+        """Draft plans, and plans whose latest version is with a board: the first change to those starts
+        the draft of the next version (see ``services.start_new_draft``). An approved plan is revised by
+        starting the next revision explicitly; published and archived plans are read-only."""
+        return self.status in (PlanStatus.DRAFT, PlanStatus.IN_REVIEW) and self.deleted_at is None
 
     def can_view(self, user: User) -> bool:
         return self.deleted_at is None and user.is_member_of(self.organization_id)

@@ -23,6 +23,7 @@ from app.core.fiscal import fiscal_year_bounds
 from app.extensions import db
 from app.objectives.models import PolicyObjective
 from app.plans.models import Plan
+from app.plans.services import start_new_draft
 from app.portfolio.models import Initiative, InitiativeStatus, PlanInitiative, PlanObjective
 
 # Initiatives in these states are left out of a plan that has not chosen its initiatives.
@@ -166,6 +167,7 @@ def set_scope(plan: Plan, *, user: User, objective_ids: Collection[int], initiat
     initiatives = _Change.between(before_initiatives, set(initiative_ids))
     if not (objectives or initiatives):
         return False
+    start_new_draft(plan, user=user)
     _replace_objectives(plan.id, objectives)
     _replace_initiatives(plan.id, initiatives)
     db.session.flush()

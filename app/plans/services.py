@@ -37,6 +37,23 @@ def _ensure_editable(plan: Plan, user: User) -> None:
         raise DomainError(f"This plan is {plan.status_enum.label.lower()}; only draft plans can be changed.")
 
 
+def start_new_draft(plan: Plan, *, user: User) -> None:
+    """A change to a plan whose latest version is with a board starts the draft of its next version:
+    the plan goes back to draft while the submitted version stays frozen and under review."""
+    if plan.status != PlanStatus.IN_REVIEW:
+        return
+    plan.status = PlanStatus.DRAFT.value
+    record(
+        "plan.new_draft",
+        actor_id=user.id,
+        organization_id=plan.organization_id,
+        object_type="plan",
+        object_id=plan.id,
+        summary=f"Started the next draft of “{plan.title}” (the submitted version stays under review)",
+        changes={"status": {"before": PlanStatus.IN_REVIEW.value, "after": PlanStatus.DRAFT.value}},
+    )
+
+
 def create_plan(
     *,
     organization: Organization,
@@ -104,6 +121,7 @@ def save_section(
     before = {"title": section.title, "ready": section.ready, "words": section.word_count}
     if section.title == title and section.body == body and section.ready == ready:
         return None
+    start_new_draft(section.plan, user=user)
     revision = None
     if section.title != title or section.body != body:
         revision = _add_revision(section, user=user, title=title, body=body, note=note)
@@ -160,6 +178,7 @@ def add_section(plan: Plan, *, user: User, title: str, guidance: str = "") -> Pl
     _ensure_editable(plan, user)
     position = max((s.position for s in plan.sections), default=0) + 1
     key = _unique_key(plan, title)
+    start_new_draft(plan, user=user)
     section = PlanSection(
         plan=plan, key=key, title=title.strip(), guidance=guidance.strip(), body="", position=position
     )
@@ -197,6 +216,7 @@ def move_section(section: PlanSection, *, user: User, direction: int) -> None:
     if not 0 <= target < len(visible):
         return
     other = visible[target]
+    start_new_draft(plan, user=user)
     section.position, other.position = other.position, section.position
     db.session.flush()
     record(
@@ -213,6 +233,7 @@ def move_section(section: PlanSection, *, user: User, direction: int) -> None:
 def remove_section(section: PlanSection, *, user: User) -> None:
     """Soft delete: the section leaves the plan but can be restored with its history."""
     _ensure_editable(section.plan, user)
+    start_new_draft(section.plan, user=user)
     section.deleted_at, section.deleted_by_id = utcnow(), user.id
     db.session.flush()
     record(
@@ -228,6 +249,7 @@ def remove_section(section: PlanSection, *, user: User) -> None:
 
 def restore_section(section: PlanSection, *, user: User) -> None:
     _ensure_editable(section.plan, user)
+    start_new_draft(section.plan, user=user)
     section.deleted_at, section.deleted_by_id = None, None
     section.position = max((s.position for s in section.plan.sections if not s.is_deleted), default=0) + 1
     db.session.flush()

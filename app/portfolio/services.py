@@ -225,6 +225,10 @@ def change_status(initiative: Initiative, *, user: User, new_status: str) -> Non
     db.session.flush()
     summary = f"{initiative.code} moved from {InitiativeStatus(before).label.lower()} to {target.label.lower()}"
     _record(initiative, user, "initiative.status", summary, {"status": {"before": before, "after": target.value}})
+    if before == InitiativeStatus.SUBMITTED and target is InitiativeStatus.PROPOSED:
+        from app.governance.services.reviews import withdraw_open_reviews  # governance builds on the portfolio
+
+        withdraw_open_reviews(initiative, user=user)  # withdrawn here means withdrawn from the board too
 
 
 def delete_initiative(initiative: Initiative, *, user: User) -> None:

@@ -12,7 +12,17 @@ from tests.auth.conftest import isolated_client
 from tests.factories import create_org, create_plan, create_user
 
 # Changing this set is a security decision: update it only after review.
-REVIEWED_PUBLIC_ENDPOINTS = {"auth.login", "static", "core.accessibility", "core.healthz"}
+REVIEWED_PUBLIC_ENDPOINTS = {
+    "auth.login",
+    "auth.mfa_challenge",
+    "auth.sso_start",
+    "auth.sso_callback",
+    "auth.forgot_password",
+    "auth.reset_password",
+    "static",
+    "core.accessibility",
+    "core.healthz",
+}
 
 
 def url_values(app: Flask) -> dict[str, int]:

@@ -39,6 +39,13 @@ NO_DATA_CHANGE = {
     "plans.preview_section": "renders the Markdown it is sent and stores nothing",
     "auth.keepalive": "only renews the session, whose clock the comparison ignores",
     "auth.switch_organization": "changes only the signed session cookie",
+    "auth.mfa_challenge": "with no password step passed in this browser there is no code to check",
+    "auth.mfa_enrol": "the set-up secret lives in the browser's session; a code not matching it stores nothing",
+    "auth.mfa_regenerate_codes": "the tenant's administrator has no authenticator, so no codes to replace",
+    "auth.mfa_disable": "the tenant's administrator has no authenticator to switch off",
+    "auth.admin_reset_mfa": "the tenant's users have no authenticator to reset",
+    "auth.reset_password": "a made-up reset link is refused (the refusal is only audited)",
+    "auth.sso_start": "no organization offers single sign-on for the address's domain",
 }
 
 

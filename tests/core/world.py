@@ -17,7 +17,19 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from app.auth.models import Organization, Role, User
+from app.exports.models import Export
 from app.extensions import db
+from app.governance.models import (
+    AgendaItem,
+    Board,
+    BoardMember,
+    Decision,
+    Meeting,
+    Notification,
+    PlanVersion,
+    Review,
+    SectionComment,
+)
 from app.objectives import services as objective_services
 from app.objectives.models import Direction, Frequency, Kpi, KpiMeasurement, PolicyObjective, PolicySourceType
 from app.plans import services as plan_services
@@ -32,8 +44,17 @@ from app.portfolio.models import (
     ObjectiveLink,
     Risk,
 )
+from tests.architecture.world import (
+    ARCHITECTURE_ID_MODELS,
+    ARCHITECTURE_VERSIONED,
+    architecture_bodies,
+    build_architecture,
+)
 from tests.conftest import new_client
 from tests.factories import PASSWORD, create_org, create_plan, create_user, login
+from tests.governance.adoption_helpers import build_adoption_world
+from tests.governance.factories import DecisionWorld, GovernanceWorld, build_decision_world, build_governance_world
+from tests.workforce.world import WORKFORCE_ID_MODELS, WORKFORCE_VERSIONED, build_workforce, workforce_bodies
 
 # Route parameters that name an object, with the model whose id each carries. A new kind must be added here
 # and to Tenant.ids (and a tenant's object made in build_tenant); the isolation test names the route until it is.
@@ -49,12 +70,24 @@ ID_MODELS: dict[str, type] = {
     "cost_id": InitiativeCost,
     "dependency_id": InitiativeDependency,
     "link_id": ObjectiveLink,
+    "board_id": Board,
+    "member_id": BoardMember,
+    "review_id": Review,
+    "meeting_id": Meeting,
+    "item_id": AgendaItem,
+    "decision_id": Decision,
+    "notification_id": Notification,
+    **WORKFORCE_ID_MODELS,
+    **ARCHITECTURE_ID_MODELS,
+    "export_id": Export,
+    "version_id": PlanVersion,
+    "comment_id": SectionComment,
 }
 OBJECT_PARAMS = frozenset({*ID_MODELS, "number"})  # "number" is a revision number within a section
 MISSING_IDS = {**{name: 10**6 for name in ID_MODELS}, "number": 999}
 # Route parameters that name no object, with the value every URL uses: the spreadsheet format of a download.
 ROUTE_VALUES = {"fmt": "csv"}
-QUERY_ARGS = {"plans.compare_revisions": {"from": 1, "to": 2}}
+QUERY_ARGS = {"plans.compare_revisions": {"from": 1, "to": 2}, "governance.compare_plan_versions": {"from": 1}}
 FormBody = dict[str, str | list[str] | tuple[io.BytesIO, str]]
 
 
@@ -86,6 +119,12 @@ class Tenant:
     initiative_kpi: Kpi
     spare_initiative: Initiative
     plans: list[Plan] = field(default_factory=list)
+    governance: GovernanceWorld | None = None  # boards, reviews, a meeting: see build_governance_world
+    decisions: DecisionWorld | None = None  # a decision and the admin's notice: see build_decision_world
+    workforce: dict[str, Any] = field(default_factory=dict)  # tests/workforce/world.build_workforce
+    architecture: dict[str, Any] = field(default_factory=dict)  # tests/architecture/world.build_architecture
+    export_id: int = 0  # a (failed) PDF export of the first plan
+    adoption: dict[str, Any] = field(default_factory=dict)  # tests/governance/adoption_helpers.build_adoption_world
 
     @property
     def plan(self) -> Plan:
@@ -110,8 +149,27 @@ class Tenant:
             "cost_id": self.cost.id,
             "dependency_id": self.dependency.id,
             "link_id": self.link.id,
+            **self.governance_ids(),
+            **{param: self.workforce[param].id for param in WORKFORCE_ID_MODELS},
+            **{param: self.architecture[param].id for param in ARCHITECTURE_ID_MODELS},
+            "export_id": self.export_id,
+            "version_id": self.adoption["version"].id,
+            "comment_id": self.adoption["comment"].id,
         }
         return {**ids, **overrides}
+
+    def governance_ids(self) -> dict[str, int]:
+        gov = self.governance
+        assert gov is not None, "build_tenant makes the governance objects"
+        return {
+            "board_id": gov.board.id,
+            "member_id": gov.member.id,
+            "review_id": gov.review.id,
+            "meeting_id": gov.meeting.id,
+            "item_id": gov.item.id,
+            "decision_id": self.decisions.decision.id if self.decisions else 0,
+            "notification_id": self.decisions.notification.id if self.decisions else 0,
+        }
 
     def id_variants(self, **overrides: int) -> list[dict[str, int]]:
         """``ids()``, then the same with each other kind of object a route serves: the KPI on the initiative
@@ -128,6 +186,8 @@ def build_tenant(label: str, *, plans: int = 1) -> Tenant:
     editor = users[Role.EDITOR]
     built = _objectives(org, editor, canary) | _portfolio(org, editor, canary)
     tenant = Tenant(org=org, canary=canary, users=users, **built)
+    tenant.workforce = build_workforce(org, editor, canary, tenant.initiative)
+    tenant.architecture = build_architecture(org, editor, canary, tenant.initiative)
     for n in range(1, plans + 1):
         plan = create_plan(org=org, owner=editor, title=f"Plan {n} {canary}")
         for section in plan.sections:
@@ -140,8 +200,39 @@ def build_tenant(label: str, *, plans: int = 1) -> Tenant:
                 ready=True,
             )
         tenant.plans.append(plan)
+    tenant.governance = build_governance_world(
+        org=org,
+        admin=users[Role.ADMIN],
+        reviewer=users[Role.REVIEWER],
+        editor=editor,
+        initiatives=[tenant.initiative, tenant.second_initiative, tenant.spare_initiative],
+        canary=canary,
+    )
+    tenant.decisions = build_decision_world(
+        tenant.governance, chair=users[Role.ADMIN], reviewer=users[Role.REVIEWER], canary=canary
+    )
+    tenant.export_id = _failed_export(tenant.plan)
+    tenant.adoption = build_adoption_world(
+        org=org, admin=users[Role.ADMIN], reviewer=users[Role.REVIEWER], editor=editor, canary=canary
+    )
     db.session.commit()
     return tenant
+
+
+def _failed_export(plan: Plan) -> int:
+    """An export record that needs no rendering (its render failed), so export routes have an object to show."""
+    export = Export(
+        organization_id=plan.organization_id,
+        plan_id=plan.id,
+        snapshot_hash="0" * 64,
+        template_version="test",
+        filename=f"plan-{plan.id}-draft.pdf",
+        status="failed",
+        error="Rendering took longer than the limit of 60 seconds.",
+    )
+    db.session.add(export)
+    db.session.flush()
+    return export.id
 
 
 def _objective(
@@ -300,6 +391,8 @@ VERSIONED = {
     "objectives.edit_objective": (PolicyObjective, "objective_id"),
     "objectives.edit_kpi": (Kpi, "kpi_id"),
     "portfolio.edit_initiative": (Initiative, "initiative_id"),
+    **WORKFORCE_VERSIONED,
+    **ARCHITECTURE_VERSIONED,
 }
 
 
@@ -360,6 +453,16 @@ def form_data(endpoint: str, tenant: Tenant, ids: dict[str, int] | None = None) 
         "plans.preview_section": {"body": "**Preview** text"},
         "plans.remove_section": {},
         "plans.restore_section": {},
+        "exports.request_plan_pdf": {"version": "draft"},
+        "governance.submit_plan": {"board": str(tenant.adoption["boards"][1].id), "note": "Injected note"},
+        "governance.add_section_comment": {
+            "section": str(tenant.adoption["version"].sections[0].id),
+            "body": "Injected comment",
+        },
+        "governance.set_comment_resolution": {"resolved": "1"},
+        "governance.mark_version_reviewed": {},
+        "governance.recuse_from_version": {"reason": "Injected conflict of interest"},
+        "governance.change_plan_status": {"action": "archive"},
         "plans.restore_revision": {"version": version},
         "plans.edit_scope": {
             "objectives": [str(tenant.objective.id), str(tenant.spare_objective.id)],
@@ -437,6 +540,7 @@ def form_data(endpoint: str, tenant: Tenant, ids: dict[str, int] | None = None) 
         "objectives.import_measurements": {
             "file": _upload("measurements.csv", "KPI id,Date,Value,Note", f"{tenant.kpi.id},2025-09-30,50,Imported"),
         },
+        **_governance_bodies(tenant),
         "auth.edit_user": {"role": "admin", "active": "y"},
         "auth.create_user": {
             "name": "Injected Person",
@@ -447,11 +551,60 @@ def form_data(endpoint: str, tenant: Tenant, ids: dict[str, int] | None = None) 
         "auth.change_password": {"current_password": PASSWORD, "new_password": "Another-Long-Passphrase-8"},
         "auth.switch_organization": {"organization_id": str(tenant.org.id)},
         "auth.login": {"email": "nobody@agency.example", "password": PASSWORD},
+        "auth.mfa_challenge": {"code": "123456"},
+        "auth.mfa_enrol": {"code": "123456"},
+        "auth.mfa_regenerate_codes": {},
+        "auth.mfa_disable": {},
+        "auth.admin_reset_mfa": {},
+        "auth.reauth": {"password": PASSWORD},
+        "auth.forgot_password": {"email": tenant.users[Role.VIEWER].email},
+        "auth.reset_password": {"token": "made-up-reset-token", "new_password": "Another-Long-Passphrase-8"},
+        "auth.sso_start": {"sso_email": "someone@agency.example"},
+        "auth.sign_in_settings": {"mfa_policy": "admins_and_board", "group_claim": "groups", "break_glass_user_id": ""},
         "auth.logout": {},
         "auth.keepalive": {},
+        **workforce_bodies(tenant.workforce, version),
+        **architecture_bodies(tenant.architecture, version),
     }
     assert endpoint in bodies, f"no form body for POST {endpoint}: add a plausible one to tests/core/world.form_data"
     return dict(bodies[endpoint])
+
+
+def _governance_bodies(tenant: Tenant) -> dict[str, FormBody]:
+    gov = tenant.governance
+    assert gov is not None
+    levels = {f"criteria-0-level_{n}": f"Injected level {n}" for n in range(1, 6)}
+    case = ("problem", "options_considered", "recommended_option", "benefits", "alignment_rationale")
+    return {
+        "governance.new_board": {"name": "Injected board", "quorum_kind": "percent", "quorum_value": "50"},
+        "governance.edit_board": {"name": "Overwritten board", "quorum_kind": "count", "quorum_value": "2"},
+        "governance.archive_board": {},
+        "governance.add_member": {"user": str(tenant.users[Role.VIEWER].id), "board_role": "member"},
+        "governance.change_member_role": {"board_role": "secretary"},
+        "governance.remove_member": {},
+        "governance.edit_rubric": {
+            "criteria-0-name": "Injected criterion",
+            "criteria-0-weight": "100",
+            **levels,
+            "note": "Injected version",
+        },
+        "governance.edit_business_case": {name: f"Overwritten {name}" for name in case},
+        "governance.submit_initiative": {"board": str(gov.board.id)},
+        "governance.withdraw_review": {},
+        "governance.save_scores": {"action": "submit", **{f"score-{c.id}": "4" for c in gov.review.rubric.criteria}},
+        "governance.recuse": {"reason": "Injected conflict of interest"},
+        "governance.new_meeting": {"title": "Injected meeting", "day": "2027-05-04", "start_time": "10:00"},
+        "governance.edit_meeting": {"title": "Overwritten meeting", "day": "2027-05-05", "start_time": "11:30"},
+        "governance.set_meeting_status": {"status": "held"},
+        "governance.add_agenda_item": {"review": str(gov.loose_review.id)},
+        "governance.move_agenda_item": {"direction": "down"},
+        "governance.remove_agenda_item": {},
+        "governance.record_decision": {"outcome": "approve", "rationale": "Injected rationale"},
+        "governance.correct_decision": {"outcome": "defer", "rationale": "Injected correction"},
+        "governance.set_envelope": {"fiscal_year": "2027", "amount": "1000000", "seen": ""},
+        "governance.read_notification": {},
+        "governance.read_all_notifications": {},
+    }
 
 
 def row_counts() -> dict[str, int]:

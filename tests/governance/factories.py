@@ -6,15 +6,21 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from app.auth.models import Organization, User
 from app.core.db import utcnow
 from app.extensions import db
 from app.governance.models import (
+    AgendaItem,
     Board,
     BoardMember,
     BoardRole,
+    BusinessCase,
+    Decision,
+    Meeting,
+    Notification,
     Review,
     ReviewKind,
     Rubric,
@@ -110,3 +116,115 @@ def recuse(review: Review, user: User, reason: str = "Former employer is a bidde
     db.session.add(sheet)
     db.session.commit()
     return sheet
+
+
+# --- the governance part of the shared test world (tests/core/world.py) ---------------------------
+
+
+@dataclass
+class GovernanceWorld:
+    """A tenant's boards, reviews and meeting. The tenant's administrator chairs ``board`` (so every governance
+    POST is allowed to them); ``member`` is the reviewer's seat on it. ``review`` and ``agenda_review`` are on the
+    meeting's agenda (items 1 and 2); ``loose_review`` (of a fourth initiative, INI-0004) is not. The main
+    initiative has a complete business case and stays proposed, ready to be submitted to ``board``. Every text
+    carries the canary."""
+
+    board: Board
+    member: BoardMember
+    review: Review
+    agenda_review: Review
+    loose_review: Review
+    meeting: Meeting
+    item: AgendaItem
+    sheet: ScoreSheet
+
+
+def build_governance_world(
+    *, org: Organization, admin: User, reviewer: User, editor: User, initiatives: Sequence[Initiative], canary: str
+) -> GovernanceWorld:
+    """``initiatives``: the main one (with costs, a risk and a linked objective), then two others."""
+    main, second, third = initiatives
+    criteria = [(f"Alignment {canary}", 60), (f"Value {canary}", 40)]
+    board = create_board(
+        org=org, name=f"Governance {canary}", members=[(admin, "chair"), (reviewer, "member")], criteria=criteria
+    )
+    board.terms_of_reference = f"Terms {canary}"
+    db.session.add(
+        BusinessCase(
+            initiative_id=main.id,
+            options_considered=f"Options {canary}",
+            recommended_option=f"Option B {canary}",
+            benefits=f"Benefits {canary}",
+            alignment_rationale=f"Alignment {canary}",
+        )
+    )
+    review = create_review(board=board, initiative=second, submitted_by=editor)
+    agenda_review = create_review(board=board, initiative=third, submitted_by=editor)
+    fourth = Initiative(
+        organization_id=org.id,
+        code="INI-0004",
+        title=f"Case management {canary}",
+        problem=f"Problem {canary}",
+        created_by_id=editor.id,
+    )
+    db.session.add(fourth)
+    db.session.flush()
+    loose = create_review(board=board, initiative=fourth, submitted_by=editor)
+    for r in (review, agenda_review, loose):
+        r.business_case = {**(r.business_case or {}), "benefits": f"Benefits {canary}"}
+    sheet = give_scores(review, reviewer, [4, 2], submitted=True)
+    sheet.scores[0].comment = f"Comment {canary}"
+    meeting = Meeting(
+        organization_id=org.id,
+        board_id=board.id,
+        title=f"Meeting {canary}",
+        starts_at=utcnow() + timedelta(days=30),
+        location=f"Room {canary}",
+        notes=f"Notes {canary}",
+        created_by_id=admin.id,
+    )
+    meeting.items.append(AgendaItem(review_id=review.id, position=1))
+    meeting.items.append(AgendaItem(review_id=agenda_review.id, position=2))
+    db.session.add(meeting)
+    db.session.commit()
+    member = next(m for m in board.members if m.user_id == reviewer.id)
+    return GovernanceWorld(
+        board=board,
+        member=member,
+        review=review,
+        agenda_review=agenda_review,
+        loose_review=loose,
+        meeting=meeting,
+        item=meeting.items[0],
+        sheet=sheet,
+    )
+
+
+@dataclass
+class DecisionWorld:
+    """A decision (by the chair, on ``loose_review``, after the member scored it) and an unread notice for the
+    chair: the objects the decision-log and inbox routes name."""
+
+    decision: Decision
+    notification: Notification
+
+
+def build_decision_world(gov: GovernanceWorld, *, chair: User, reviewer: User, canary: str) -> DecisionWorld:
+    from app.governance.services import decisions as decision_services
+
+    give_scores(gov.loose_review, reviewer, [3, 4])
+    values = decision_services.DecisionInput(
+        outcome="approve_with_conditions", rationale=f"Rationale {canary}", conditions=f"Conditions {canary}"
+    )
+    decision = decision_services.record_decision(gov.loose_review, user=chair, values=values)
+    notification = Notification(
+        organization_id=gov.board.organization_id,
+        user_id=chair.id,
+        kind="review_submitted",
+        subject=f"Submitted {canary}",
+        body=f"Body {canary}",
+        link=f"/decisions/{decision.id}",
+    )
+    db.session.add(notification)
+    db.session.commit()
+    return DecisionWorld(decision=decision, notification=notification)

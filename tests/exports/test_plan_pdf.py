@@ -1,0 +1,125 @@
+"""The plan PDF: contents page numbers, running footer, metadata, fonts, watermark, sections, PDF/UA-1;
+its pages (request, status, download) and the process pool."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import page
+import pikepdf
+import pytest
+
+from app.auth.models import Role
+from app.core.markdown import render_markdown
+from app.exports import services
+from app.exports.models import Export
+from app.exports.pdf.documents import plan_document
+from app.exports.pdf.render import render_pdf
+from app.extensions import db
+from app.governance.models import PlanVersion, PlanVersionSection
+from tests.exports.pdfcheck import outline_pages, page_texts, toc_numbers, unembedded_fonts, watermarked_pages
+from tests.factories import create_org, create_plan, create_user
+
+
+@pytest.fixture
+def plan():  # type: ignore[no-untyped-def]
+    org = create_org(name="Office of the State CIO")
+    editor = create_user(org=org, role=Role.EDITOR, name="Elena Editor")
+    return create_plan(org=org, owner=editor, title="Digital State 2027–2030")
+
+
+def _pdf(app, plan, version=None) -> bytes:  # type: ignore[no-untyped-def]
+    with app.test_request_context("/"):
+        return render_pdf(plan_document(plan, version=version).html).pdf
+
+
+def test_draft_plan_pdf(app, plan) -> None:  # type: ignore[no-untyped-def]
+    pdf = _pdf(app, plan)
+    texts = page_texts(pdf)
+    total = len(texts)
+    everything = " ".join(" ".join(texts).split())
+    toc_page = next(t for t in texts if t.lstrip().startswith("Contents"))
+    toc, outline = toc_numbers(toc_page), outline_pages(pdf)
+    sections = [s for s in plan.sections if not s.is_deleted]
+    for section in sections:
+        assert toc[section.title] == outline[section.title], section.title
+        plain = " ".join(render_markdown(section.body).striptags().split())
+        first_sentence = plain.split(". ")[0][:40]
+        assert section.title in texts[outline[section.title] - 1]
+        assert first_sentence and first_sentence in everything, first_sentence
+    for number in (1, total // 2, total):
+        assert f"Page {number} of {total}" in texts[number - 1] or number == 1  # the cover has no footer number
+    assert "DRAFT" in texts[0] and "OFFICIAL" in texts[0]
+    assert watermarked_pages(pdf) == list(range(1, total + 1))
+    assert unembedded_fonts(pdf) == []
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        assert str(doc.Root.Lang) == "en"
+        assert "/StructTreeRoot" in doc.Root and bool(doc.Root.MarkInfo.Marked)
+        assert str(doc.docinfo.get("/Title")) == plan.title
+        assert doc.open_metadata().get("pdfuaid:part") == "1"
+    report = page.validate_pdf_bytes(pdf, profile="ua1")
+    assert [f.rule_id for f in report.failures] == []
+
+
+def test_adopted_version_has_no_watermark(app, plan) -> None:  # type: ignore[no-untyped-def]
+    version = PlanVersion(
+        plan=plan,
+        number=1,
+        title=plan.title,
+        first_fiscal_year=2027,
+        last_fiscal_year=2030,
+        status="adopted",
+        created_by_id=plan.owner_id,
+    )
+    version.sections = [
+        PlanVersionSection(key=s.key, title=s.title, body=s.body, position=s.position) for s in plan.sections
+    ]
+    db.session.add(version)
+    db.session.flush()
+    pdf = _pdf(app, plan, version)
+    texts = page_texts(pdf)
+    assert watermarked_pages(pdf) == []
+    assert "DRAFT" not in texts[0]
+    assert "Version 1" in texts[0]
+
+
+def test_request_status_and_download(app, plan, signed_in) -> None:  # type: ignore[no-untyped-def]
+    viewer = create_user(org=plan.organization, role=Role.VIEWER)
+    client = signed_in(viewer)
+    response = client.post(f"/plans/{plan.id}/exports", data={"version": "draft"})
+    assert response.status_code == 302
+    export_url = response.headers["Location"]
+    assert client.get(export_url + "/status").json["status"] == "ready"
+    download = client.get(export_url + "/download")
+    assert download.status_code == 200 and download.data.startswith(b"%PDF")
+    assert download.headers["Content-Type"] == "application/pdf"
+    assert download.headers["Cache-Control"] == "no-store"
+    assert download.headers["Content-Disposition"].startswith("attachment; filename*=UTF-8''")
+    download.close()
+    again = client.post(f"/plans/{plan.id}/exports", data={"version": "draft"})
+    assert again.headers["Location"] == export_url  # identical snapshot: reused, not rendered again
+    outsider = create_user(org=create_org(), role=Role.ADMIN)
+    other = signed_in(outsider)
+    assert other.get(export_url).status_code == 404
+    assert other.get(export_url + "/download").status_code == 404
+    assert client.post(f"/plans/{plan.id}/exports", data={"version": "7"}).status_code == 422
+
+
+def test_the_process_pool_renders_off_the_calling_thread(app, plan) -> None:  # type: ignore[no-untyped-def]
+    app.config["EXPORT_SYNC"] = False
+    try:
+        with app.test_request_context("/"):
+            requested = services.request_plan_pdf(plan, user=None)
+            db.session.commit()
+            services.dispatch(requested)
+            export = requested.export
+            deadline = time.monotonic() + 90
+            while not services.refresh(export) or export.status == "rendering":
+                assert time.monotonic() < deadline, "the pool did not finish"
+                time.sleep(0.3)
+            assert export.status == "ready", export.error
+            assert export.pages and export.pages > 3 and services.file_path(export) is not None
+    finally:
+        app.config["EXPORT_SYNC"] = True
+    assert db.session.get(Export, export.id) is not None
