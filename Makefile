@@ -1,6 +1,6 @@
 # Planwright: `make run` sets up everything and serves http://127.0.0.1:5000; `make test` runs the suite.
 # System packages needed (Debian): python3 (3.11+) with venv, npm (front-end assets, install time only),
-# libpango-1.0-0 and libpangoft2-1.0-0 (WeasyPrint). Browser tests also use chromium.
+# libpango-1.0-0, libpangoft2-1.0-0 and libharfbuzz-subset0 (WeasyPrint). Browser tests also use chromium.
 
 PYTHON ?= python3
 VENV := .venv
@@ -34,6 +34,8 @@ check-system:
 		{ echo "npm is missing (needed once, to install the U.S. Web Design System assets). Install it: apt-get install npm"; exit 1; }
 	@ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || \
 		{ echo "Pango is missing (WeasyPrint needs it to make PDFs). Install it: apt-get install libpango-1.0-0 libpangoft2-1.0-0"; exit 1; }
+	@ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so' || \
+		{ echo "HarfBuzz subset is missing (WeasyPrint needs it to embed fonts in PDFs). Install it: apt-get install libharfbuzz-subset0"; exit 1; }
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)

@@ -4,9 +4,11 @@ Each page is requested through the Flask test client (server time, no network) a
 warm-up requests; the summary gives p50 and p95 in milliseconds, the SQL statements one request
 runs, and the response size. Data sets:
 - drafting: the demo plus a 60-section plan with 12 revisions per section (SQLite);
+- pdf: the demo plan and a ~300-page plan, cold (fresh worker process) and cached (bench/pdf.py);
 - portfolio: one organization of the scale data set with 100 and with 10,000 initiatives, on
   SQLite and, when TEST_DATABASE_URL names a PostgreSQL database, on PostgreSQL too (its public
   schema is emptied first).
+- similarity: "similar work" for a sample of 200 initiatives in a 10,000-initiative family (bench/similarity.py).
 Options: BENCH_REPEAT (requests per page, default 30).
 """
 
@@ -22,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import drafting, portfolio  # noqa: E402
+from bench import drafting, pdf, portfolio, similarity  # noqa: E402
 
 
 def main() -> None:
@@ -34,6 +36,8 @@ def main() -> None:
             "requests_per_page": repeat,
             "drafting": drafting.run(folder, repeat),
             "portfolio": portfolio.run(folder, repeat),
+            "pdf": pdf.run(folder, repeat),
+            "similarity": similarity.run(folder, repeat),
         }
     out = ROOT / "bench" / "results" / "latest.json"
     out.parent.mkdir(parents=True, exist_ok=True)

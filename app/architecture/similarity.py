@@ -52,7 +52,7 @@ STOP_WORDS = frozenset(
     only or other our ours out over own same she should so some such than that the their theirs them then there
     these they this those through to too under until up very was we were what when where which while who whom
     why will with would you your yours new use using used via per across within without make makes made one two
-    three etc""".split()  # noqa: SIM905 - a readable word list
+    three etc pre""".split()  # noqa: SIM905 - a readable word list
 )
 _WORD = re.compile(r"[a-z0-9]+")
 

@@ -350,6 +350,8 @@ def sso_start():  # type: ignore[no-untyped-def]
 
 @bp.get("/sso/callback")
 def sso_callback():  # type: ignore[no-untyped-def]
+    if not any(request.args.get(name) for name in ("state", "code", "error")):
+        return redirect(url_for("auth.login"))  # not an answer from a provider: nothing to check or record
     try:
         result = sso.finish_sign_in(
             state=request.args.get("state", ""),

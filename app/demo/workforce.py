@@ -1,6 +1,6 @@
 """Demo workforce plan of the state office: eight roles with FY2027–FY2030 figures, a skills catalogue, gaps,
-actions with costs and the people several demo initiatives need. Cybersecurity analysts and data engineers
-are short of people in FY2028, so the capacity view and the plan's capacity block show a shortfall."""
+actions with costs and the people several demo initiatives need. Business analysts, cybersecurity analysts and
+data engineers are short of people in FY2028, so the capacity view and the plan's capacity block show a shortfall."""
 
 from __future__ import annotations
 

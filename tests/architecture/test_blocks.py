@@ -11,13 +11,11 @@ from app.portfolio.blocks import render_plan_markdown
 from tests.architecture.factories import create_principle, create_service, tie
 from tests.factories import create_plan
 from tests.plans.html import parse, squash
+from tests.sql import counted_statements
 
 
 def text_of(html: str) -> str:
     return squash(parse(html).text)
-
-
-from tests.sql import counted_statements
 
 
 def test_the_services_block_lists_the_catalogue_filtered_by_kind(app, org, editor):

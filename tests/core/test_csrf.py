@@ -208,5 +208,6 @@ def test_get_routes_change_nothing_in_the_database(app, client, org):
     assert 200 in statuses
     assert changed_tables(before, business_digest()) == []
     downloads = [url for url in urls + urls if "/export." in url]
-    expected = sorted(f"export.{url.split('/')[1]}" for url in downloads)  # /kpis/export.csv: export.kpis
+    # /kpis/export.csv: export.kpis; /architecture/services/export.csv: export.services
+    expected = sorted(f"export.{url.split('/export.')[0].rsplit('/', 1)[-1]}" for url in downloads)
     assert downloads and sorted(new_event_actions(last_event)) == expected

@@ -79,7 +79,7 @@ def vectors(port: int, path: Path) -> list[str]:
         f'<style>@import url("{http_base}/import.css");</style>',
         f"<div style=\"background: url('{http_base}/background.png')\">styled</div>",
         f'<style>@font-face {{ font-family: canary; src: url("{http_base}/font.ttf"); }}</style>',
-        "<style>p {{ font-family: canary; }}</style>",
+        "<style>p { font-family: canary; }</style>",
         f'<style>li {{ list-style-image: url("file://{path}"); }}</style><ul><li>item</li></ul>',
         f'<svg width="20" height="20"><image href="{http_base}/svg-image.png" width="10" height="10"/></svg>',
         f'<svg width="20" height="20"><image href="file://{path}" width="10" height="10"/></svg>',

@@ -30,13 +30,18 @@ CASE = {
 
 def _ready(initiative, editor):
     """Costs, an objective and a complete business case."""
-    portfolio_services.add_cost(initiative, user=editor, fiscal_year=2028, capital=Decimal("500000"),
-                                operating=Decimal("50000"))
-    portfolio_services.add_risk(initiative, user=editor, fields=portfolio_services.RiskFields(
-        title="Vendor late", likelihood=3, impact=4))
+    portfolio_services.add_cost(
+        initiative, user=editor, fiscal_year=2028, capital=Decimal("500000"), operating=Decimal("50000")
+    )
+    portfolio_services.add_risk(
+        initiative, user=editor, fields=portfolio_services.RiskFields(title="Vendor late", likelihood=3, impact=4)
+    )
     objective = objective_services.create_objective(
-        organization=initiative.organization, user=editor, parent=None,
-        fields=objective_services.ObjectiveFields(code="G1", title="Services online"))
+        organization=initiative.organization,
+        user=editor,
+        parent=None,
+        fields=objective_services.ObjectiveFields(code="G1", title="Services online"),
+    )
     portfolio_services.link_objective(initiative, user=editor, objective=objective, role="primary", rationale="")
     services.save_business_case(initiative, user=editor, fields=services.CaseFields(**CASE))
     db.session.commit()
@@ -44,8 +49,11 @@ def _ready(initiative, editor):
 
 def open_reviews(initiative) -> list[Review]:
     db.session.expire_all()
-    return list(db.session.scalars(db.select(Review).where(
-        Review.initiative_id == initiative.id, Review.status == ReviewStatus.OPEN.value)))
+    return list(
+        db.session.scalars(
+            db.select(Review).where(Review.initiative_id == initiative.id, Review.status == ReviewStatus.OPEN.value)
+        )
+    )
 
 
 def test_submission_is_refused_with_everything_missing_and_nothing_written(board, initiative, editor, signed_in):
@@ -56,9 +64,15 @@ def test_submission_is_refused_with_everything_missing_and_nothing_written(board
     response = client.post(f"/initiatives/{initiative.id}/submit", data={"board": str(board.id)})
     text = page_text(response.get_data(as_text=True))
     assert response.status_code == 422
-    for missing in ("Problem statement", "Options considered", "Recommended option", "Benefits",
-                    "Alignment rationale", "Add the costs of at least one fiscal year",
-                    "Link at least one objective"):
+    for missing in (
+        "Problem statement",
+        "Options considered",
+        "Recommended option",
+        "Benefits",
+        "Alignment rationale",
+        "Add the costs of at least one fiscal year",
+        "Link at least one objective",
+    ):
         assert missing in text, missing
     assert open_reviews(initiative) == []
     assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)) == before
@@ -82,14 +96,21 @@ def test_submission_freezes_the_case_and_moves_the_initiative_to_submitted(board
     [review] = open_reviews(initiative)
     assert review.rubric_id == board.current_rubric.id
     assert review.business_case["benefits"] == CASE["benefits"]
-    assert review.business_case["costs"] == [{"fiscal_year": 2028, "capital": "500000.00", "operating": "50000.00",
-                                              "total": "550000.00"}]
+    assert review.business_case["costs"] == [
+        {"fiscal_year": 2028, "capital": "500000.00", "operating": "50000.00", "total": "550000.00"}
+    ]
     assert review.business_case["objectives"][0]["code"] == "G1"
     assert review.business_case["risks"][0]["score"] == 12
     assert review.business_case["initiative"]["code"] == "INI-0001"
     assert review.initiative.status == InitiativeStatus.SUBMITTED.value
-    assert db.session.scalar(db.select(AuditEvent.action).where(
-        AuditEvent.object_type == "initiative", AuditEvent.action == "initiative.submit")) is not None
+    assert (
+        db.session.scalar(
+            db.select(AuditEvent.action).where(
+                AuditEvent.object_type == "initiative", AuditEvent.action == "initiative.submit"
+            )
+        )
+        is not None
+    )
     # later edits do not change what the board reads
     services.save_business_case(initiative, user=editor, fields=services.CaseFields(**{**CASE, "benefits": "Changed"}))
     db.session.commit()
@@ -101,15 +122,13 @@ def test_double_submission_leaves_exactly_one_open_review(board, initiative, edi
     _ready(initiative, editor)
     client = signed_in(editor)
     first = client.post(f"/initiatives/{initiative.id}/submit", data={"board": str(board.id)})
-    second = client.post(f"/initiatives/{initiative.id}/submit", data={"board": str(board.id)},
-                         follow_redirects=True)
+    second = client.post(f"/initiatives/{initiative.id}/submit", data={"board": str(board.id)}, follow_redirects=True)
     assert first.status_code == 302 and second.status_code == 200
     assert "already before" in second.get_data(as_text=True)
     assert len(open_reviews(initiative)) == 1
 
 
-def test_a_racing_second_tab_hits_the_unique_index_and_gets_a_friendly_refusal(board, initiative, editor,
-                                                                               monkeypatch):
+def test_a_racing_second_tab_hits_the_unique_index_and_gets_a_friendly_refusal(board, initiative, editor, monkeypatch):
     _ready(initiative, editor)
     services.submit_initiative(initiative, user=editor, board=board)
     db.session.commit()
@@ -130,8 +149,9 @@ def test_viewers_and_reviewers_cannot_submit_or_edit_the_case(org, board, initia
 
 def test_business_case_form_keeps_the_text_when_refused(initiative, editor, signed_in):
     client = signed_in(editor)
-    response = client.post(f"/initiatives/{initiative.id}/business-case",
-                           data={**CASE, "benefits": "Kept benefits \x07"})
+    response = client.post(
+        f"/initiatives/{initiative.id}/business-case", data={**CASE, "benefits": "Kept benefits \x07"}
+    )
     assert response.status_code == 422
     assert "Kept benefits" in response.get_data(as_text=True)
     ok = client.post(f"/initiatives/{initiative.id}/business-case", data=CASE)

@@ -194,7 +194,8 @@ def test_roadmap_svg_uses_no_inline_styles(editor_client, section, world):
     [
         (
             "planwright roadmapp",
-            "Unknown block 'roadmapp'. Available: objectives, initiatives, roadmap, budget, matrix, gaps. "
+            "Unknown block 'roadmapp'. Available: objectives, initiatives, roadmap, budget, matrix, gaps, "
+            "services, principles, workforce, capacity. "
             "Did you mean “roadmap”?",
         ),
         ("planwright", "Name the block after “planwright”, for example “planwright roadmap”."),

@@ -17,7 +17,7 @@ def section_with(office: Office, body: str) -> str:
     plan = create_plan(org=office.org, owner=office.editor)
     section = plan.sections[0]
     plan_services.save_section(
-        section, user=office.editor, title=section.title, body=body, base_version=section.version
+        section, user=office.editor, title=section.title, body=body, base_version=section.version, ready=False
     )
     db.session.commit()
     return f"/plans/{plan.id}/sections/{section.id}"

@@ -365,9 +365,7 @@ def scoring_problems(review: Review, values: dict[int, int | None], *, final: bo
     problems = []
     for criterion in review.rubric.criteria:
         value = values.get(criterion.id)
-        if value is None and final:
-            problems.append(f"Score “{criterion.name}” from 1 to 5.")
-        elif value is not None and not 1 <= value <= 5:
+        if (value is None and final) or (value is not None and not 1 <= value <= 5):
             problems.append(f"Score “{criterion.name}” from 1 to 5.")
     return problems
 

@@ -93,7 +93,7 @@ def summarize(review: Review) -> ReviewSummary:
     for sheet in final:
         for score in sheet.scores:
             by_criterion.setdefault(score.criterion_id, []).append(score.value)
-        points = sum(Decimal(weights.get(s.criterion_id, 0) * s.value) for s in sheet.scores)
+        points = sum((Decimal(weights.get(s.criterion_id, 0) * s.value) for s in sheet.scores), start=Decimal(0))
         sheet_weighted[sheet.user_id] = _quantize(points / 100)
     summaries = [
         CriterionSummary(

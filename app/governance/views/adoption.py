@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.wrappers import Response
 
 from app.core.db import utcnow
 from app.core.errors import DomainError, PermissionDenied, ensure
@@ -142,8 +141,9 @@ def add_section_comment(version_id: int):  # type: ignore[no-untyped-def]
     if not adoption.can_comment(version, review, current_user):
         abort(403)
     form = CommentForm()
-    section = next((s for s in version.sections if s.id == form.section.data), None)
-    ensure(section is not None)
+    found = next((s for s in version.sections if s.id == form.section.data), None)
+    ensure(found is not None)
+    section: PlanVersionSection = found  # type: ignore[assignment]
     parent = _parent_comment(section, form.parent.data)
     typed = {"section": section.id, "parent": parent.id if parent else None, "body": request.form.get("body", "")}
     typed["quote"] = request.form.get("quote", "")

@@ -176,11 +176,14 @@ def new_board():  # type: ignore[no-untyped-def]
     form = BoardForm() if request.method == "POST" else BoardForm(formdata=None)
     if request.method == "POST":
         if form.validate():
-            create = lambda: services.create_board(
-                organization=organization,
-                user=current_user,  # noqa: E731
-                fields=_fields(form),
-            )
+
+            def create():
+                return services.create_board(
+                    organization=organization,
+                    user=current_user,
+                    fields=_fields(form),
+                )
+
             board = attempt(create, form)
             if board is not FAILED:
                 flash(f"Set up “{board.name}”. Add its members and publish its scoring rubric next.", "success")

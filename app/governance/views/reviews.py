@@ -52,7 +52,7 @@ def _open_boards(organization_id: int) -> list[Board]:
         db.session.scalars(
             db.select(Board)
             .where(Board.organization_id == organization_id, Board.archived_at.is_(None))
-            .options(selectinload(Board.members), selectinload(Board.rubrics))
+            .options(selectinload(Board.members), selectinload(Board.rubrics).selectinload(Rubric.criteria))
             .order_by(Board.name)
         )
     )
@@ -194,6 +194,7 @@ def _review_page(
         score_form=ScoreForm(formdata=None),
         case=review.business_case or {},
         money=format_money,
+        criterion_names={c.id: c.name for c in review.rubric.criteria},
         can_withdraw=review.status == "open"
         and review.initiative is not None
         and review.initiative.can_edit(current_user),

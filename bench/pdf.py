@@ -1,0 +1,108 @@
+"""Plan PDFs: time and peak memory of a cold render (a fresh worker process) and of a cached request.
+
+Data: the demo plan, and a synthetic plan of about 300 pages (the demo office's data with 150 long sections).
+Peak RSS is the rendering process's maximum resident set (ru_maxrss of the worker, after its imports).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from app.auth.models import User
+from app.demo.seed import load_demo
+from app.exports import services
+from app.exports.pdf import jobs
+from app.extensions import db
+from app.plans.models import Plan
+from bench.timing import bench_app, sqlite_url
+
+LONG_SECTIONS = 150
+PARAGRAPH = (
+    "The Office of the Chief Information Officer will consolidate agency data centres into the State's two "
+    "shared facilities, retire unsupported platforms and move eligible workloads to approved cloud services, "
+    "measuring each step against the service levels residents and agencies rely on. "
+) * 4
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _warm() -> float:
+    from app.exports.pdf import render  # noqa: F401 - import WeasyPrint before measuring
+
+    return _peak_rss_mb()
+
+
+def _cold(job: jobs.RenderJob) -> dict[str, Any]:
+    """One render in a fresh worker process (imports done before the clock starts)."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        baseline = pool.submit(_warm).result()
+        started = time.perf_counter()
+        result = pool.submit(jobs.run_job, job).result()
+        seconds = time.perf_counter() - started
+        peak = pool.submit(_peak_rss_mb).result()
+    return {"seconds": round(seconds, 2), "pages": result.pages, "peak_rss_mb": peak, "rss_after_import_mb": baseline}
+
+
+def _measure(app: Any, plan_id: int) -> dict[str, Any]:
+    with app.app_context(), app.test_request_context("/"):
+        plan = db.session.get(Plan, plan_id)
+        assert plan is not None
+        started = time.perf_counter()
+        requested = services.request_plan_pdf(plan, user=None)
+        html_seconds = time.perf_counter() - started
+        db.session.commit()
+        assert requested.job is not None
+        cold = _cold(requested.job)
+        services.refresh(requested.export)
+        db.session.commit()
+        started = time.perf_counter()
+        again = services.request_plan_pdf(plan, user=None)
+        path = services.file_path(again.export)
+        if path is None:
+            return {**cold, "status": again.export.status, "error": again.export.error}
+        size = len(path.read_bytes())
+        cached_ms = (time.perf_counter() - started) * 1000
+    return {
+        **cold,
+        "snapshot_html_seconds": round(html_seconds, 2),
+        "cached_request_ms": round(cached_ms, 1),
+        "bytes": size,
+    }
+
+
+def _long_plan(app: Any) -> int:
+    with app.app_context():
+        demo = db.session.scalar(db.select(Plan).order_by(Plan.id))
+        assert demo is not None
+        from app.plans import services as plan_services
+
+        owner = db.session.get(User, demo.owner_id)
+        assert owner is not None
+        for n in range(LONG_SECTIONS):
+            section = plan_services.add_section(demo, user=owner, title=f"Programme {n + 1}", guidance="")
+            body = "\n\n".join(f"## Workstream {k + 1}\n\n{PARAGRAPH}" for k in range(4))
+            plan_services.save_section(
+                section, user=owner, title=section.title, body=body, base_version=section.version, ready=True
+            )
+        db.session.commit()
+        return demo.id
+
+
+def run(folder: str, repeat: int) -> dict[str, Any]:
+    summary: dict[str, Any] = {}
+    with bench_app(sqlite_url(folder, "pdf")) as app:
+        app.config["EXPORT_DIR"] = str(Path(folder) / "exports")
+        with app.app_context():
+            load_demo(app.config["PLAN_TEMPLATE_DIR"])
+            db.session.commit()
+            demo_id = db.session.scalar(db.select(Plan.id).order_by(Plan.id))
+        summary["demo_plan"] = _measure(app, demo_id)
+        summary["synthetic_long_plan"] = _measure(app, _long_plan(app))
+    return summary
