@@ -26,7 +26,7 @@ from app.auth.models import (
     UserMfa,
     UserSession,
 )
-from app.exports.models import Export, ExportKind, ExportStatus
+from app.exports.models import Export, ExportKind, ExportStatus, OrganizationLogo
 from app.governance.models import (
     AgendaItem,
     Board,
@@ -95,6 +95,7 @@ __all__ = [
     "Notification",
     "ObjectiveLink",
     "Organization",
+    "OrganizationLogo",
     "OrganizationSignIn",
     "PasswordResetToken",
     "Plan",

@@ -14,9 +14,24 @@ Measure (documented in the README):
   best first, at most ``LIMIT``. Reasons name the shared services ("both reuse Identity Hub") and the
   terms that contributed most ("shared terms: permit, licensing, portal").
 
-The index of a family is built once and kept in this process, keyed by the family; a one-statement
-signature of the family's initiatives and service ties (counts, latest change, latest id) tells when it
-is stale, so any change to an initiative's title, summary, deletion or ties rebuilds it on the next request.
+The index (kept in this process, per family)
+--------------------------------------------
+Each initiative keeps its IDF-free term weights (1 + ln tf); postings map a term to the initiatives that
+use it (so a term's df is the length of its postings). IDF is applied when a question is asked, and each
+initiative's vector length is kept as three sums over its terms (Σw², Σw²·b, Σw²·b² with b = ln(df + 1)):
+with A = ln(N + 1) + 1 the squared length is A²·Σw² − 2A·Σw²b + Σw²b², so a change in N costs nothing and
+a change in one term's df adjusts only the initiatives that use that term. Answers are therefore exactly
+those of a fresh build (to floating-point rounding), with no stale IDF.
+
+Freshness across processes (gunicorn workers each have their own index): every question first reads a
+one-statement signature of the family's initiatives (count, deleted count, Σ version, Σ id, latest id and
+change) and service ties (count, Σ id, Σ service id, latest change). When it differs from the index's, the
+index catches up instead of being rebuilt: one statement reads (id, version, updated_at) of the family's
+live initiatives, a second reads the full rows of only those that are new or changed (every ORM update
+raises ``version``), and ties are re-read (one statement) only when their part of the signature moved.
+Only changed initiatives are re-tokenised. A full rebuild happens on the first question in a process, when
+more than a quarter of the family changed at once, or when the family shrank to half its size (the
+common-term watch list is then no longer a safe superset).
 """
 
 from __future__ import annotations
@@ -27,8 +42,12 @@ import math
 import re
 import threading
 from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
+
+from sqlalchemy import or_
 
 from app.architecture.models import InitiativeService, Relation, SharedService
 from app.architecture.queries import family_of
@@ -44,6 +63,8 @@ COMMON_TERM_SHARE = 0.5
 COMMON_TERM_MIN_DOCS = 200
 CACHE_SIZE = 32
 EXCERPT = 220
+REBUILD_SHARE = 0.25  # more changed initiatives than this share of the family at once: rebuild instead
+WATCH_SHARE = 0.25  # terms in more than this share of the family may become "common": they are watched
 
 STOP_WORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being below
@@ -55,6 +76,9 @@ STOP_WORDS = frozenset(
     three etc pre""".split()  # noqa: SIM905 - a readable word list
 )
 _WORD = re.compile(r"[a-z0-9]+")
+_SEEN_WORDS: dict[str, str] = {}  # raw word → normalised word ("" when dropped); words repeat a lot
+_SEEN_WORDS_MAX = 200_000
+_TF = [0.0] + [1 + math.log(c) for c in range(1, 64)]
 
 
 def _normalise(word: str) -> str:
@@ -63,15 +87,38 @@ def _normalise(word: str) -> str:
     return word
 
 
+def _word(raw: str) -> str:
+    return "" if raw in STOP_WORDS or len(raw) <= 1 else _normalise(raw)
+
+
 def words(text: str) -> list[str]:
     """Lower-cased words without stop words, plural "s" removed."""
-    return [_normalise(w) for w in _WORD.findall(text.lower()) if w not in STOP_WORDS and len(w) > 1]
+    seen = _SEEN_WORDS
+    found = []
+    for raw in _WORD.findall(text.lower()):
+        word = seen.get(raw)
+        if word is None:
+            word = _word(raw)
+            if len(seen) < _SEEN_WORDS_MAX:
+                seen[raw] = word
+        if word:
+            found.append(word)
+    return found
 
 
 def terms(text: str) -> list[str]:
     """Unigrams and bigrams (joined by a space) of ``text``."""
     found = words(text)
     return found + [f"{a} {b}" for a, b in itertools.pairwise(found)]
+
+
+def term_weights(title: str, summary: str) -> dict[str, float]:
+    """IDF-free weights 1 + ln tf of the terms of title (counted twice) and summary."""
+    title_words = words(title)
+    found = title_words + title_words + words(summary)
+    counted = Counter(found)
+    counted.update(f"{a} {b}" for a, b in itertools.pairwise(found))
+    return {t: _TF[c] if c < 64 else 1 + math.log(c) for t, c in counted.items()}
 
 
 @dataclass(frozen=True)
@@ -84,47 +131,240 @@ class Doc:
     summary: str
 
 
-@dataclass
 class FamilyIndex:
-    signature: tuple[Any, ...]
-    docs: list[Doc]
-    position: dict[int, int]  # initiative id → index in docs
-    vectors: list[dict[str, float]]
-    postings: dict[str, list[tuple[int, float]]]
-    ties: dict[int, dict[int, str]]  # doc index → {service id: relation}
-    service_docs: dict[int, list[int]]  # service id → doc indexes
+    """The term index of one family's live initiatives and their service ties; see the module docstring."""
+
+    def __init__(self, signature: tuple[Any, ...]) -> None:
+        self.signature = signature
+        self.lock = threading.RLock()
+        self.docs: dict[int, Doc] = {}  # live initiatives
+        self.versions: dict[int, int] = {}  # every initiative of the family, deleted ones too → version read
+        self.deleted: set[int] = set()
+        self.weights: dict[int, dict[str, float]] = {}  # initiative id → {term: 1 + ln tf}
+        self.postings: dict[str, dict[int, float]] = {}  # term → {initiative id: 1 + ln tf}
+        self.sums: dict[int, list[float]] = {}  # initiative id → [Σw², Σw²b, Σw²b²] over non-common terms
+        self.common: set[str] = set()
+        self.watched: set[str] = set()  # a superset of the terms that can be common without being touched
+        self.peak = 0  # the most live initiatives since the last full build
+        self.ties: dict[int, dict[int, str]] = {}  # initiative id → {service id: relation}
+        self.service_docs: dict[int, list[int]] = {}  # service id → initiative ids (deleted ones too)
+
+    # -- building and catching up -------------------------------------------------------------------------------
+
+    def _common_of(self, candidates: Iterable[str]) -> set[str]:
+        n = len(self.docs)
+        if n <= COMMON_TERM_MIN_DOCS:
+            return set()
+        limit = COMMON_TERM_SHARE * n
+        postings = self.postings
+        return {t for t in candidates if len(postings.get(t, ())) > limit}
+
+    def _sums_of(self, weights: dict[str, float], b_of: dict[str, float] | None = None) -> list[float]:
+        s0 = s1 = s2 = 0.0
+        common, postings, log = self.common, self.postings, math.log
+        for t, w in weights.items():
+            if t in common:
+                continue
+            b = b_of[t] if b_of is not None else log(len(postings[t]) + 1)
+            w2 = w * w
+            s0 += w2
+            s1 += w2 * b
+            s2 += w2 * b * b
+        return [s0, s1, s2]
+
+    def build(self, rows: Iterable[Any]) -> None:
+        """Index ``rows`` (see ``_ROW``: every initiative of the family, deleted ones too) from scratch."""
+        docs, versions, deleted, weights = {}, {}, set(), {}
+        postings: defaultdict[str, dict[int, float]] = defaultdict(dict)
+        for id_, organization_id, code, title, status, summary, version, live in rows:
+            versions[id_] = version
+            if not live:
+                deleted.add(id_)
+                continue
+            docs[id_] = Doc(id_, organization_id, code, title, status, summary)
+            mine = weights[id_] = term_weights(title, summary)
+            for t, w in mine.items():
+                postings[t][id_] = w
+        self.docs, self.versions, self.deleted, self.weights = docs, versions, deleted, weights
+        self.postings = dict(postings)
+        n = self.peak = len(docs)
+        self.watched = {t for t, p in self.postings.items() if len(p) > WATCH_SHARE * n}
+        self.common = self._common_of(self.watched)
+        b_of = {t: math.log(len(p) + 1) for t, p in self.postings.items()}
+        self.sums = {i: self._sums_of(w, b_of) for i, w in weights.items()}
+
+    def differs(self, row: Any) -> bool:
+        """Whether ``row`` (see ``_ROW``) is not what the index holds."""
+        id_, organization_id, code, title, status, summary, version, live = row
+        if self.versions.get(id_) != version:
+            return True
+        if not live:
+            return id_ not in self.deleted
+        return self.docs.get(id_) != Doc(id_, organization_id, code, title, status, summary)
+
+    def consistent(self, signature: tuple[Any, ...]) -> bool:
+        """Whether the initiatives held add up to the signature's count, deleted count, Σ version and Σ id."""
+        count, deleted, sum_version, sum_id = signature[:4]
+        versions = self.versions
+        return (
+            len(versions) == count
+            and len(self.deleted) == deleted
+            and sum(versions.values()) == (sum_version or 0)
+            and sum(versions) == (sum_id or 0)
+        )
+
+    def needs_rebuild(self, changed: int) -> bool:
+        """Rebuild rather than catch up when much changed at once, or when the family shrank below half its peak.
+
+        (Terms outside ``watched`` were in at most a quarter of the family when last looked at; once the
+        family is below half that size they could be common unseen.)
+        """
+        live = len(self.docs)
+        many = changed > max(REBUILD_SHARE * live, COMMON_TERM_MIN_DOCS)
+        return many or (live > COMMON_TERM_MIN_DOCS and live * 2 < self.peak)
+
+    def apply(self, rows: Iterable[Any], vanished: Iterable[int] = ()) -> None:
+        """Take in changed ``rows`` (see ``_ROW``) and forget ``vanished`` ids, adjusting only what moved."""
+        postings, weights, docs, all_sums = self.postings, self.weights, self.docs, self.sums
+        delta: Counter[str] = Counter()
+        refresh: set[int] = set()
+
+        def unpost(initiative_id: int, gone: Iterable[str]) -> None:
+            for t in gone:
+                delta[t] -= 1
+                posted = postings[t]
+                del posted[initiative_id]
+                if not posted:
+                    del postings[t]
+
+        def drop(initiative_id: int) -> None:
+            docs.pop(initiative_id, None)
+            all_sums.pop(initiative_id, None)
+            unpost(initiative_id, weights.pop(initiative_id, {}))
+
+        for initiative_id in vanished:
+            self.versions.pop(initiative_id, None)
+            self.deleted.discard(initiative_id)
+            drop(initiative_id)
+        for id_, organization_id, code, title, status, summary, version, live in rows:
+            self.versions[id_] = version
+            if not live:
+                self.deleted.add(id_)
+                drop(id_)
+                continue
+            self.deleted.discard(id_)
+            before = docs.get(id_)
+            docs[id_] = Doc(id_, organization_id, code, title, status, summary)
+            if before is not None and before.title == title and before.summary == summary:
+                continue  # status, code or another field: nothing to re-tokenise
+            new = term_weights(title, summary)
+            old = weights.get(id_, {})
+            unpost(id_, old.keys() - new.keys())
+            for t in new.keys() - old.keys():
+                delta[t] += 1
+            for t, w in new.items():
+                postings.setdefault(t, {})[id_] = w
+            weights[id_] = new
+            refresh.add(id_)
+            all_sums[id_] = [0.0, 0.0, 0.0]  # computed below, once every df is known
+        n = len(docs)
+        self.peak = max(self.peak, n)
+        touched = {t for t, d in delta.items() if d}
+        old_common = self.common
+        self.common = self._common_of(self.watched | touched)
+        self.watched |= {t for t in touched if len(postings.get(t, ())) > WATCH_SHARE * n}
+        log = math.log
+        for t in touched | (old_common ^ self.common):
+            posted = postings.get(t)
+            if not posted:
+                continue
+            new_df = len(posted)
+            old_b, new_b = log(new_df - delta[t] + 1), log(new_df + 1)
+            was = 0.0 if t in old_common else 1.0  # counted in the lengths before / now
+            now = 0.0 if t in self.common else 1.0
+            d0, d1, d2 = now - was, now * new_b - was * old_b, now * new_b * new_b - was * old_b * old_b
+            if d0:
+                for other, w in posted.items():
+                    sums, w2 = all_sums[other], w * w
+                    sums[0] += w2 * d0
+                    sums[1] += w2 * d1
+                    sums[2] += w2 * d2
+            elif d1 or d2:
+                for other, w in posted.items():
+                    sums, w2 = all_sums[other], w * w
+                    sums[1] += w2 * d1
+                    sums[2] += w2 * d2
+        for id_ in refresh:
+            all_sums[id_] = self._sums_of(weights[id_])
+
+    def set_ties(self, ties: Iterable[tuple[int, int, str]]) -> None:
+        tie_map: defaultdict[int, dict[int, str]] = defaultdict(dict)
+        service_docs: defaultdict[int, list[int]] = defaultdict(list)
+        for initiative_id, service_id, relation in ties:
+            tie_map[initiative_id][service_id] = relation
+            service_docs[service_id].append(initiative_id)
+        self.ties, self.service_docs = dict(tie_map), dict(service_docs)
+
+    # -- asking -------------------------------------------------------------------------------------------------
+
+    def rank(self, initiative_id: int, *, limit: int = LIMIT) -> list[Ranked]:
+        """(doc, score, cosine, shared terms, shared services) of the best matches, best first."""
+        with self.lock:
+            return self._rank(initiative_id, limit)
+
+    def _rank(self, me: int, limit: int) -> list[Ranked]:
+        docs = self.docs
+        if me not in docs:
+            return []
+        n = len(docs)
+        a = math.log(n + 1) + 1
+        aa, a2 = a * a, 2 * a
+        postings, common, all_sums, log = self.postings, self.common, self.sums, math.log
+        query: dict[str, float] = {}
+        dots: defaultdict[int, float] = defaultdict(float)
+        for t, w in self.weights[me].items():
+            if t in common:
+                continue
+            posted = postings[t]
+            idf = a - log(len(posted) + 1)
+            weight = query[t] = w * idf * idf
+            for other, other_w in posted.items():
+                dots[other] += weight * other_w
+
+        def length(i: int) -> float:
+            s0, s1, s2 = all_sums[i]
+            squared = aa * s0 - a2 * s1 + s2
+            return math.sqrt(squared) if squared > 1e-9 else 1.0
+
+        mine = length(me)
+        scores = {i: dot / (mine * length(i)) for i, dot in dots.items()}
+        ours = self.ties.get(me, {})
+        shared: defaultdict[int, list[tuple[int, str, str]]] = defaultdict(list)
+        for service_id, relation in ours.items():
+            for other in self.service_docs.get(service_id, ()):
+                if other in docs:
+                    shared[other].append((service_id, self.ties[other][service_id], relation))
+        candidates = {i for i, s in scores.items() if s >= MIN_COSINE} | set(shared)
+        candidates.discard(me)
+
+        def total(i: int) -> float:
+            return scores.get(i, 0.0) + SERVICE_WEIGHT * min(len(shared.get(i, ())), MAX_SERVICES_COUNTED)
+
+        found = []
+        for i in heapq.nlargest(limit, candidates, key=lambda i: (total(i), -i)):
+            theirs = self.weights[i]
+            contributions = sorted(((query[t] * theirs[t], t) for t in query.keys() & theirs.keys()), reverse=True)
+            top_terms = [t for _c, t in contributions if " " not in t][:5]
+            found.append((docs[i], total(i), scores.get(i, 0.0), top_terms, shared.get(i, [])))
+        return found
 
 
-def _build(signature: tuple[Any, ...], docs: list[Doc], ties: list[tuple[int, int, str]]) -> FamilyIndex:
-    counts = [Counter(terms(f"{d.title} {d.title} {d.summary}")) for d in docs]
-    df: Counter[str] = Counter()
-    for counted in counts:
-        df.update(counted.keys())
-    n = len(docs)
-    common = {t for t, k in df.items() if n > COMMON_TERM_MIN_DOCS and k > COMMON_TERM_SHARE * n}
-    idf = {t: math.log((n + 1) / (k + 1)) + 1 for t, k in df.items() if t not in common}
-    vectors: list[dict[str, float]] = []
-    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for i, counted in enumerate(counts):
-        weights = {t: (1 + math.log(c)) * idf[t] for t, c in counted.items() if t in idf}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        vector = {t: w / norm for t, w in weights.items()}
-        vectors.append(vector)
-        for t, w in vector.items():
-            postings[t].append((i, w))
-    position = {d.id: i for i, d in enumerate(docs)}
-    tie_map: dict[int, dict[int, str]] = defaultdict(dict)
-    service_docs: dict[int, list[int]] = defaultdict(list)
-    for initiative_id, service_id, relation in ties:
-        at = position.get(initiative_id)
-        if at is not None:
-            tie_map[at][service_id] = relation
-            service_docs[service_id].append(at)
-    return FamilyIndex(signature, docs, position, vectors, dict(postings), dict(tie_map), dict(service_docs))
-
+Ranked = tuple[Doc, float, float, list[str], list[tuple[int, str, str]]]
 
 _cache: OrderedDict[tuple[int, ...], FamilyIndex] = OrderedDict()
 _lock = threading.Lock()
+_INITIATIVE_PARTS = 6  # the signature's first parts are about initiatives, the rest about ties
+CATCH_UP_WINDOW = timedelta(minutes=2)  # re-read rows changed this long before the last change seen
 
 
 def clear_cache() -> None:
@@ -132,55 +372,135 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def _signature(family_ids: list[int]) -> tuple[Any, ...]:
-    """What changes when any initiative of the family or any of its service ties changes: one statement."""
+def _signature(family_ids: Sequence[int]) -> tuple[Any, ...]:
+    """What changes when any initiative of the family or any of its service ties changes: one statement.
+
+    Initiatives: count, deleted count, Σ version, Σ id, latest id, latest change. Σ version moves on every
+    update, even one committed late with an older ``updated_at`` by another process. Ties: count, Σ id,
+    Σ service id, latest change (a deleted tie replaced under the same id, as SQLite allows, still shows).
+    """
     in_family = Initiative.organization_id.in_(family_ids)
-    family_initiatives = db.select(Initiative.id).where(in_family)
-    tie_filter = InitiativeService.initiative_id.in_(family_initiatives)
-    row = db.session.execute(
-        db.select(
-            db.select(db.func.count(Initiative.id)).where(in_family).scalar_subquery(),
-            db.select(db.func.max(Initiative.updated_at)).where(in_family).scalar_subquery(),
-            db.select(db.func.max(Initiative.id)).where(in_family).scalar_subquery(),
-            db.select(db.func.count(InitiativeService.id)).where(tie_filter).scalar_subquery(),
-            db.select(db.func.max(InitiativeService.id)).where(tie_filter).scalar_subquery(),
-        )
-    ).one()
-    return tuple(str(value) for value in row)
+    tie_filter = InitiativeService.initiative_id.in_(db.select(Initiative.id).where(in_family))
+    func = db.func
+    initiatives = db.select(
+        func.count(Initiative.id),
+        func.count(Initiative.deleted_at),
+        func.sum(Initiative.version),
+        func.sum(Initiative.id),
+        func.max(Initiative.id),
+        func.max(Initiative.updated_at),
+    ).where(in_family)
+    ties = db.select(
+        func.count(InitiativeService.id),
+        func.sum(InitiativeService.id),
+        func.sum(InitiativeService.service_id),
+        func.max(InitiativeService.updated_at),
+    ).where(tie_filter)
+    first, second = initiatives.subquery(), ties.subquery()
+    row = db.session.execute(db.select(*first.c, *second.c).select_from(first.join(second, db.true()))).one()
+    return tuple(row)
 
 
-def family_index(family_ids: list[int]) -> FamilyIndex:
-    """The family's index, from this process's cache when nothing changed: one statement, or three to build."""
-    key = tuple(sorted(family_ids))
-    signature = _signature(list(key))
-    with _lock:
-        cached = _cache.get(key)
-        if cached is not None and cached.signature == signature:
-            _cache.move_to_end(key)
-            return cached
+_ROW = (
+    Initiative.id,
+    Initiative.organization_id,
+    Initiative.code,
+    Initiative.title,
+    Initiative.status,
+    Initiative.summary,
+    Initiative.version,
+    Initiative.deleted_at.is_(None),
+)
+
+
+def _rows(family_ids: Sequence[int], *where: Any) -> Sequence[Any]:
+    """The family's initiatives (deleted ones too, see ``_ROW``), or those matching ``where``: one statement."""
+    query = db.select(*_ROW).where(Initiative.organization_id.in_(family_ids), *where)
+    return db.session.execute(query.order_by(Initiative.id)).all()
+
+
+def _ties(family_ids: Sequence[int]) -> list[tuple[int, int, str]]:
+    """Every tie of the family's initiatives, deleted ones too (ranking skips them): one statement."""
     rows = db.session.execute(
-        db.select(
-            Initiative.id,
-            Initiative.organization_id,
-            Initiative.code,
-            Initiative.title,
-            Initiative.status,
-            Initiative.summary,
-        )
-        .where(Initiative.organization_id.in_(key), Initiative.deleted_at.is_(None))
-        .order_by(Initiative.id)
-    ).all()
-    ties = db.session.execute(
         db.select(InitiativeService.initiative_id, InitiativeService.service_id, InitiativeService.relation)
         .join(Initiative, Initiative.id == InitiativeService.initiative_id)
-        .where(Initiative.organization_id.in_(key), Initiative.deleted_at.is_(None))
+        .where(Initiative.organization_id.in_(family_ids))
+        .order_by(InitiativeService.id)
     ).all()
-    index = _build(signature, [Doc(*row) for row in rows], [tuple(t) for t in ties])  # type: ignore[misc]
+    return [(i, s, r) for i, s, r in rows]
+
+
+def _catch_up_initiatives(index: FamilyIndex, key: tuple[int, ...], signature: tuple[Any, ...]) -> None:
+    """Read the initiatives changed since the index's signature (one statement) and take them in.
+
+    Rows changed since shortly before the last change seen, or added since, are read; if the index then
+    does not add up to the new signature (a transaction that committed long after it wrote, a row changed
+    without its version), every initiative's version is compared (one more statement) and those that
+    differ are read (one more).
+    """
+    _count, _deleted, _versions, _ids, max_id, last_change = index.signature[:_INITIATIVE_PARTS]
+    if last_change is None or max_id is None:
+        rows = _rows(key)
+    else:
+        since = Initiative.updated_at >= last_change - CATCH_UP_WINDOW
+        rows = _rows(key, or_(since, Initiative.id > max_id))
+    changed = [row for row in rows if index.differs(row)]
+    if index.needs_rebuild(len(changed)):
+        index.build(_rows(key))
+        return
+    index.apply(changed)
+    if not index.consistent(signature):
+        versions = db.session.execute(
+            db.select(Initiative.id, Initiative.version, Initiative.deleted_at.is_(None)).where(
+                Initiative.organization_id.in_(key)
+            )
+        ).all()
+        found = {id_ for id_, _v, _live in versions}
+        vanished = index.versions.keys() - found
+        stale = [
+            id_
+            for id_, version, live in versions
+            if index.versions.get(id_) != version or (id_ in index.deleted) == bool(live)
+        ]
+        index.apply(_rows(key, Initiative.id.in_(stale)) if stale else [], vanished)
+    if index.needs_rebuild(0):
+        index.build(_rows(key))
+
+
+def _catch_up(index: FamilyIndex, key: tuple[int, ...], signature: tuple[Any, ...]) -> None:
+    """Bring ``index`` to ``signature``: re-read only what moved (see the module docstring)."""
+    if index.signature[:_INITIATIVE_PARTS] != signature[:_INITIATIVE_PARTS]:
+        _catch_up_initiatives(index, key, signature)
+    if index.signature[_INITIATIVE_PARTS:] != signature[_INITIATIVE_PARTS:]:
+        index.set_ties(_ties(key))
+    index.signature = signature
+
+
+def family_index(family_ids: Sequence[int]) -> FamilyIndex:
+    """The family's index, brought up to date: one statement when nothing changed.
+
+    Built from scratch (two more statements) the first time in this process; after a change, usually one
+    more statement (two when ties changed too) reads only what moved.
+    """
+    key = tuple(sorted(family_ids))
+    signature = _signature(key)
     with _lock:
-        _cache[key] = index
-        _cache.move_to_end(key)
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+        index = _cache.get(key)
+        if index is not None:
+            _cache.move_to_end(key)
+    if index is None:
+        index = FamilyIndex(signature)
+        index.build(_rows(key))
+        index.set_ties(_ties(key))
+        with _lock:
+            _cache[key] = index
+            while len(_cache) > CACHE_SIZE:
+                _cache.popitem(last=False)
+        return index
+    if index.signature != signature:
+        with index.lock:
+            if index.signature != signature:
+                _catch_up(index, key, signature)
     return index
 
 
@@ -212,50 +532,15 @@ def _service_reason(name: str, theirs: str, ours: str) -> str:
     return f"it reuses {name}, which this initiative delivers"
 
 
-Ranked = tuple[int, float, float, list[str], list[tuple[int, str, str]]]
-
-
-def rank(index: FamilyIndex, initiative_id: int, *, limit: int = LIMIT) -> list[Ranked]:
-    """(doc index, score, cosine, shared terms, shared services) of the best matches, best first."""
-    me = index.position.get(initiative_id)
-    if me is None:
-        return []
-    scores: dict[int, float] = defaultdict(float)
-    for term, weight in index.vectors[me].items():
-        for other, other_weight in index.postings.get(term, ()):
-            scores[other] += weight * other_weight
-    ours = index.ties.get(me, {})
-    shared: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    for service_id, relation in ours.items():
-        for other in index.service_docs.get(service_id, ()):
-            shared[other].append((service_id, index.ties[other][service_id], relation))
-    candidates = {i for i, s in scores.items() if s >= MIN_COSINE} | set(shared)
-    candidates.discard(me)
-
-    def total(i: int) -> float:
-        return scores.get(i, 0.0) + SERVICE_WEIGHT * min(len(shared.get(i, ())), MAX_SERVICES_COUNTED)
-
-    best = heapq.nlargest(limit, candidates, key=lambda i: (total(i), -i))
-    found = []
-    mine = index.vectors[me]
-    for i in best:
-        theirs = index.vectors[i]
-        contributions = sorted(((mine[t] * theirs[t], t) for t in mine.keys() & theirs.keys()), reverse=True)
-        top_terms = [t for _c, t in contributions if " " not in t][:5]
-        found.append((i, total(i), scores.get(i, 0.0), top_terms, shared.get(i, [])))
-    return found
-
-
 def similar_work(initiative: Initiative, user: User, *, limit: int = LIMIT) -> list[Match]:
     """The initiatives of the family most like ``initiative``, best first, with reasons.
 
-    Fixed statements: the family (1), the index signature (1; +2 when it is rebuilt) and the names of the
-    shared services (1, only when some are shared).
+    Fixed statements: the family (1), the index signature (1; +2 to build it in this process, +1 to +3 to
+    catch up after a change) and the names of the shared services (1, only when some are shared).
     """
     family = family_of(initiative.organization)
     organizations = {o.id: o for o in family}
-    index = family_index(list(organizations))
-    ranked = rank(index, initiative.id, limit=limit)
+    ranked = family_index(list(organizations)).rank(initiative.id, limit=limit)
     service_ids = {service_id for *_rest, services in ranked for service_id, _t, _o in services}
     names: dict[int, str] = {}
     if service_ids:
@@ -265,8 +550,7 @@ def similar_work(initiative: Initiative, user: User, *, limit: int = LIMIT) -> l
             ).all()
         )
     matches = []
-    for i, score, cosine, shared_terms, services in ranked:
-        doc = index.docs[i]
+    for doc, score, cosine, shared_terms, services in ranked:
         services = sorted(services, key=lambda s: names.get(s[0], ""))
         reasons = [_service_reason(names.get(sid, "a shared service"), theirs, ours) for sid, theirs, ours in services]
         if shared_terms and cosine >= MIN_COSINE:

@@ -6,30 +6,48 @@ Services flush and audit; views and the CLI commit. Rendering itself happens in 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_app_context
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
 
 from app.audit.services import record
 from app.auth.models import User
 from app.core.db import utcnow
 from app.core.errors import DomainError
+from app.exports.fingerprint import export_fingerprint
 from app.exports.models import Export, ExportKind, ExportStatus
 from app.exports.pdf import jobs
-from app.exports.pdf.documents import PlanDocument, pdf_filename, plan_document
+from app.exports.pdf.documents import (
+    BoardPackDocument,
+    PlanDocument,
+    board_pack_document,
+    board_pack_filename,
+    pdf_filename,
+    plan_document,
+)
 from app.exports.pdf.render import template_version
 from app.extensions import db
-from app.governance.models import PlanVersion, PlanVersionStatus
+from app.governance.models import Meeting, PlanVersion, PlanVersionStatus
 from app.plans.models import Plan
 
+log = logging.getLogger(__name__)
 GRACE_SECONDS = 30  # beyond the render timeout before a silent job is declared lost
+RATE_WINDOW = timedelta(minutes=1)
+DEFAULT_RATE_PER_MINUTE = 20  # new renders one person may request a minute (reused exports are not counted)
 
 
 class ExportError(DomainError):
     """The export cannot be requested; the message says why."""
+
+
+class TooManyRequests(ExportError):
+    """The person asked for more new renders in the last minute than allowed (EXPORT_RATE_PER_MINUTE)."""
 
 
 @dataclass
@@ -57,24 +75,81 @@ def find_version(plan: Plan, number: int | None) -> PlanVersion | None:
 
 
 def request_plan_pdf(
-    plan: Plan, *, user: User | None, version: PlanVersion | None = None, kind: ExportKind = ExportKind.PLAN_PDF
+    plan: Plan,
+    *,
+    user: User | None,
+    version: PlanVersion | None = None,
+    kind: ExportKind = ExportKind.PLAN_PDF,
+    one_pagers: bool = False,
+    today: date | None = None,
+    document: PlanDocument | None = None,
 ) -> Requested:
-    """An export of the plan (or ``version``): a ready or in-progress export of the same snapshot is reused;
-    otherwise a new one is queued for rendering after the caller commits (see ``dispatch``)."""
+    """An export of the plan (or ``version``): a ready or in-progress export of the same content is reused;
+    otherwise a new one is queued for rendering after the caller commits (see ``dispatch``).
+
+    Reuse is decided in two steps: first by the cheap fingerprint (app/exports/fingerprint.py, a few
+    milliseconds, no HTML built), then, on a miss, by the exact hash of the print HTML.
+    """
     if kind is ExportKind.ARCHIVE and (version is None or version.status != PlanVersionStatus.ADOPTED):
         raise ExportError("Only an adopted version gets an archival PDF/A copy.")
-    document = plan_document(plan, version=version)
-    existing = _reusable(plan.organization_id, document.snapshot_hash, kind)
+    today = today or utcnow().date()
+    number = version.number if version else None
+    fingerprint = export_fingerprint(
+        kind=kind.value, plan_id=plan.id, version_number=number, one_pagers=one_pagers, today=today
+    )
+    existing = _reusable(plan.organization_id, kind, Export.fingerprint == fingerprint)
     if existing is not None:
+        return Requested(existing)
+    _check_rate(user)
+    if document is None or document.one_pagers != one_pagers:
+        document = plan_document(plan, version=version, today=today, one_pagers=one_pagers)
+    existing = _reusable(plan.organization_id, kind, Export.snapshot_hash == document.snapshot_hash)
+    if existing is not None:
+        existing.fingerprint = fingerprint  # the next identical request is answered without building HTML
+        db.session.flush()
         return Requested(existing)
     export = Export(
         organization_id=plan.organization_id,
         plan_id=plan.id,
-        version_number=version.number if version else None,
+        version_number=number,
         kind=kind.value,
         snapshot_hash=document.snapshot_hash,
+        fingerprint=fingerprint,
+        one_pagers=one_pagers,
         template_version=template_version(),
-        filename=_filename(plan, version, kind),
+        filename=_filename(plan, version, kind, one_pagers),
+        requested_by_id=user.id if user else None,
+    )
+    db.session.add(export)
+    db.session.flush()
+    what = " with initiative summaries" if one_pagers else ""
+    record(
+        "export.requested",
+        actor_id=user.id if user else None,
+        organization_id=plan.organization_id,
+        object_type="export",
+        object_id=export.id,
+        summary=f"Requested {kind.label}{what} of {plan.title[:120]} ({export.version_label})",
+        changes={"plan_id": plan.id, "version": export.version_number, "kind": kind.value, "one_pagers": one_pagers},
+    )
+    return Requested(export, _job(export, document, kind))
+
+
+def request_board_pack(meeting: Meeting, *, user: User | None, today: date | None = None) -> Requested:
+    """The meeting's board pack: reused when the pack's HTML is unchanged, else queued (``dispatch`` after
+    the commit)."""
+    document = board_pack_document(meeting, today=today)
+    existing = _reusable(meeting.organization_id, ExportKind.BOARD_PACK, Export.snapshot_hash == document.snapshot_hash)
+    if existing is not None:
+        return Requested(existing)
+    _check_rate(user)
+    export = Export(
+        organization_id=meeting.organization_id,
+        meeting_id=meeting.id,
+        kind=ExportKind.BOARD_PACK.value,
+        snapshot_hash=document.snapshot_hash,
+        template_version=template_version(),
+        filename=board_pack_filename(meeting, meeting.board.organization.slug),
         requested_by_id=user.id if user else None,
     )
     db.session.add(export)
@@ -82,27 +157,59 @@ def request_plan_pdf(
     record(
         "export.requested",
         actor_id=user.id if user else None,
-        organization_id=plan.organization_id,
+        organization_id=meeting.organization_id,
         object_type="export",
         object_id=export.id,
-        summary=f"Requested {kind.label} of {plan.title[:120]} ({export.version_label})",
-        changes={"plan_id": plan.id, "version": export.version_number, "kind": kind.value},
+        summary=f"Requested the board pack of {meeting.title[:120]}",
+        changes={"meeting_id": meeting.id, "kind": ExportKind.BOARD_PACK.value},
     )
-    return Requested(export, _job(export, document, kind))
+    return Requested(export, _job(export, document, ExportKind.BOARD_PACK))
 
 
-def _filename(plan: Plan, version: PlanVersion | None, kind: ExportKind) -> str:
+def meeting_exports(meeting: Meeting, *, limit: int = 20) -> list[Export]:
+    """The meeting's board packs, newest first, each refreshed from its job."""
+    found = list(
+        db.session.scalars(
+            db.select(Export).where(Export.meeting_id == meeting.id).order_by(Export.id.desc()).limit(limit)
+        )
+    )
+    for export in found:
+        refresh(export)
+    return found
+
+
+def _check_rate(user: User | None) -> None:
+    """At most EXPORT_RATE_PER_MINUTE new renders per person a minute (the shell and adoption are not limited)."""
+    if user is None:
+        return
+    allowed = int(current_app.config.get("EXPORT_RATE_PER_MINUTE", DEFAULT_RATE_PER_MINUTE))
+    recent = db.session.scalar(
+        db.select(db.func.count())
+        .select_from(Export)
+        .where(Export.requested_by_id == user.id, Export.created_at >= utcnow() - RATE_WINDOW)
+    )
+    if (recent or 0) >= allowed:
+        raise TooManyRequests(
+            f"You have asked for {recent} new PDFs in the last minute, the most allowed. Wait a minute and "
+            "ask again; PDFs already made stay available to download."
+        )
+
+
+def _filename(plan: Plan, version: PlanVersion | None, kind: ExportKind, one_pagers: bool = False) -> str:
     name = pdf_filename(plan, version, plan.organization.slug)
+    if one_pagers:
+        name = name.replace(".pdf", "-with-initiatives.pdf")
     return name.replace(".pdf", "-archival.pdf") if kind is ExportKind.ARCHIVE else name
 
 
-def _reusable(organization_id: int, snapshot_hash: str, kind: ExportKind) -> Export | None:
-    """The newest export of the same snapshot that is ready (with its file) or still on its way."""
+def _reusable(organization_id: int, kind: ExportKind, same: Any) -> Export | None:
+    """The newest export matching ``same`` (its fingerprint or snapshot) that is ready (with its file) or
+    still on its way."""
     candidates = db.session.scalars(
         db.select(Export)
         .where(
             Export.organization_id == organization_id,
-            Export.snapshot_hash == snapshot_hash,
+            same,
             Export.kind == kind.value,
             Export.status != ExportStatus.FAILED.value,
         )
@@ -118,10 +225,10 @@ def _reusable(organization_id: int, snapshot_hash: str, kind: ExportKind) -> Exp
     return None
 
 
-def _job(export: Export, document: PlanDocument, kind: ExportKind) -> jobs.RenderJob:
+def _job(export: Export, document: PlanDocument | BoardPackDocument, kind: ExportKind) -> jobs.RenderJob:
     config = current_app.config
     attachments: tuple[tuple[str, bytes, str], ...] = ()
-    if kind is ExportKind.ARCHIVE and document.version is not None:
+    if kind is ExportKind.ARCHIVE and isinstance(document, PlanDocument) and document.version is not None:
         data = json.dumps(plan_data(document), indent=2, default=str).encode()
         attachments = (("plan.json", data, "The plan's machine-readable data (sections, objectives, initiatives)"),)
     return jobs.RenderJob(
@@ -237,10 +344,74 @@ def plan_exports(plan: Plan, *, limit: int = 50) -> list[Export]:
 
 
 def render_on_adoption(version: PlanVersion) -> list[Requested]:
-    """Queue the plan PDF and the archival PDF/A-3b copy of a just-adopted version (the adoption service calls
-    this in its transaction; call ``dispatch`` on each after the commit)."""
+    """Queue the plan PDF and the archival PDF/A-3b copy of a just-adopted version, from one print HTML (call
+    ``dispatch`` on each after the commit). The session hook below does both for every adoption."""
     plan = version.plan
+    document = plan_document(plan, version=version)
     return [
-        request_plan_pdf(plan, user=None, version=version, kind=ExportKind.PLAN_PDF),
-        request_plan_pdf(plan, user=None, version=version, kind=ExportKind.ARCHIVE),
+        request_plan_pdf(plan, user=None, version=version, kind=ExportKind.PLAN_PDF, document=document),
+        request_plan_pdf(plan, user=None, version=version, kind=ExportKind.ARCHIVE, document=document),
     ]
+
+
+# --- PDFs at adoption ----------------------------------------------------------------------------------
+#
+# Whichever code adopts a version (the board's decision through app.governance.services.adoption, a test, the
+# demo loader), the version's status becomes ``adopted`` in a flush. The hook notes such versions; just before
+# that transaction commits it requests both PDFs in a savepoint (a failure there is logged and never blocks the
+# adoption); after the commit it starts the renders, so executives find the PDFs ready.
+# EXPORT_ON_ADOPTION (default: on, except under TESTING) switches it.
+
+_ADOPTED = "planwright.exports.adopted"
+_PENDING = "planwright.exports.pending"
+
+
+def _enabled() -> bool:
+    return has_app_context() and bool(current_app.config.get("EXPORT_ON_ADOPTION", not current_app.testing))
+
+
+@event.listens_for(Session, "before_flush")
+def _note_adoptions(session: Session, flush_context: Any, instances: Any) -> None:
+    if not _enabled():
+        return
+    for obj in (*session.new, *session.dirty):
+        adopted = isinstance(obj, PlanVersion) and obj.status == PlanVersionStatus.ADOPTED.value
+        if adopted and (obj in session.new or inspect(obj).attrs.status.history.added):
+            session.info.setdefault(_ADOPTED, []).append(obj)
+
+
+@event.listens_for(Session, "before_commit")
+def _request_adoption_pdfs(session: Session) -> None:
+    if not _enabled():
+        session.info.pop(_ADOPTED, None)
+        return
+    if not session.info.get(_ADOPTED) and not any(isinstance(o, PlanVersion) for o in (*session.new, *session.dirty)):
+        return
+    session.flush()  # versions adopted since the last flush are noted now
+    versions = session.info.pop(_ADOPTED, [])
+    seen: set[int] = set()
+    for version in versions:
+        if version.id in seen or version.status != PlanVersionStatus.ADOPTED.value:
+            continue
+        seen.add(version.id)
+        try:
+            with session.begin_nested():
+                session.info.setdefault(_PENDING, []).extend(render_on_adoption(version))
+        except Exception:  # a PDF must never stop an adoption: it can be requested by hand later
+            log.exception("could not queue the PDFs of adopted plan version %s", version.id)
+
+
+@event.listens_for(Session, "after_commit")
+def _dispatch_adoption_pdfs(session: Session) -> None:
+    for requested in session.info.pop(_PENDING, []):
+        try:
+            dispatch(requested)
+        except Exception:
+            log.exception("could not start the render of export %s", requested.export.id)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_adoptions(session: Session, previous_transaction: Any) -> None:
+    if not session.in_transaction():
+        session.info.pop(_ADOPTED, None)
+        session.info.pop(_PENDING, None)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, send_file, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy.exc import OperationalError
 
 from app.core.errors import ensure
 from app.exports import services
-from app.exports.models import Export, ExportStatus
+from app.exports.models import Export, ExportStatus, can_see_board_pack
 from app.exports.pages import attachment
+from app.exports.pdf.documents import board_pack_meeting, scoring_closed
 from app.extensions import db
-from app.governance.models import PlanVersion
+from app.governance.models import Meeting, PlanVersion
 from app.plans import queries as plan_queries
 from app.plans.models import Plan
 
@@ -47,31 +51,85 @@ def plan_exports(plan_id: int):  # type: ignore[no-untyped-def]
     return render_template("exports/plan_exports.html", plan=plan, history=history, versions=_versions(plan))
 
 
-@bp.post("/plans/<int:plan_id>/exports")
-def request_plan_pdf(plan_id: int):  # type: ignore[no-untyped-def]
-    plan = _load_plan(plan_id)
-    choice = request.form.get("version", "draft").strip()
-    try:
-        number = None if choice in ("", "draft") else int(choice)
-        requested = services.request_plan_pdf(plan, user=current_user, version=services.find_version(plan, number))
-    except (ValueError, services.ExportError) as exc:
-        db.session.rollback()
-        message = str(exc) if isinstance(exc, services.ExportError) else "Choose the current draft or a listed version."
-        flash(message, "error")
-        history = services.plan_exports(plan)
-        page = render_template("exports/plan_exports.html", plan=plan, history=history, versions=_versions(plan))
-        return page, 422
-    db.session.commit()
+def _with_retry(make: Callable[[], services.Requested]) -> services.Requested:
+    """Request and commit, retrying when the database reports contention (SQLite under concurrent writers
+    answers "database is locked" instead of waiting): concurrent requests are queued, never a 500."""
+    for attempt in range(4):
+        try:
+            requested = make()
+            db.session.commit()
+            return requested
+        except OperationalError:
+            db.session.rollback()
+            if attempt == 3:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _after_request(requested: services.Requested):  # type: ignore[no-untyped-def]
     services.dispatch(requested)
     if requested.reused and requested.export.status == ExportStatus.READY.value:
         flash("This PDF was already made from identical content: it is ready to download.", "success")
     return redirect(url_for("exports.show_export", export_id=requested.export.id))
 
 
+@bp.post("/plans/<int:plan_id>/exports")
+def request_plan_pdf(plan_id: int):  # type: ignore[no-untyped-def]
+    plan = _load_plan(plan_id)
+    choice = request.form.get("version", "draft").strip()
+    one_pagers = request.form.get("one_pagers") in ("1", "y", "on", "true")
+    try:
+        number = None if choice in ("", "draft") else int(choice)
+        version = services.find_version(plan, number)
+        requested = _with_retry(
+            lambda: services.request_plan_pdf(plan, user=current_user, version=version, one_pagers=one_pagers)
+        )
+    except (ValueError, services.ExportError) as exc:
+        db.session.rollback()
+        message = str(exc) if isinstance(exc, services.ExportError) else "Choose the current draft or a listed version."
+        flash(message, "error")
+        history = services.plan_exports(plan)
+        page = render_template("exports/plan_exports.html", plan=plan, history=history, versions=_versions(plan))
+        return page, 429 if isinstance(exc, services.TooManyRequests) else 422
+    return _after_request(requested)
+
+
+def _load_meeting(meeting_id: int) -> Meeting:
+    meeting = board_pack_meeting(meeting_id)
+    ensure(meeting is not None and current_user.is_member_of(meeting.organization_id))
+    assert meeting is not None  # noqa: S101 - ensure() answered 404 otherwise
+    if not can_see_board_pack(meeting, current_user):
+        abort(403)
+    return meeting
+
+
+@bp.get("/meetings/<int:meeting_id>/board-pack")
+def board_pack(meeting_id: int):  # type: ignore[no-untyped-def]
+    meeting = _load_meeting(meeting_id)
+    history = services.meeting_exports(meeting)
+    db.session.commit()  # refreshed records
+    closed = [item for item in meeting.items if scoring_closed(meeting, item.review)]
+    return render_template("exports/board_pack_page.html", meeting=meeting, history=history, closed=closed)
+
+
+@bp.post("/meetings/<int:meeting_id>/board-pack")
+def request_board_pack(meeting_id: int):  # type: ignore[no-untyped-def]
+    meeting = _load_meeting(meeting_id)
+    try:
+        requested = _with_retry(lambda: services.request_board_pack(meeting, user=current_user))
+    except services.ExportError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        history = services.meeting_exports(meeting)
+        page = render_template("exports/board_pack_page.html", meeting=meeting, history=history, closed=[])
+        return page, 429 if isinstance(exc, services.TooManyRequests) else 422
+    return _after_request(requested)
+
+
 @bp.get("/exports/<int:export_id>")
 def show_export(export_id: int):  # type: ignore[no-untyped-def]
     export = _load_export(export_id)
-    return render_template("exports/show.html", export=export, plan=export.plan)
+    return render_template("exports/show.html", export=export, plan=export.plan, meeting=export.meeting)
 
 
 @bp.get("/exports/<int:export_id>/status")
@@ -107,3 +165,6 @@ def download_export(export_id: int):  # type: ignore[no-untyped-def]
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+from app.exports import settings_views as _settings_views  # noqa: E402, F401 - its routes join this blueprint

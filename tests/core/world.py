@@ -454,6 +454,8 @@ def form_data(endpoint: str, tenant: Tenant, ids: dict[str, int] | None = None) 
         "plans.remove_section": {},
         "plans.restore_section": {},
         "exports.request_plan_pdf": {"version": "draft"},
+        "exports.request_board_pack": {},
+        "exports.organization_settings": {"classification_label": "INJECTED LABEL"},
         "governance.submit_plan": {"board": str(tenant.adoption["boards"][1].id), "note": "Injected note"},
         "governance.add_section_comment": {
             "section": str(tenant.adoption["version"].sections[0].id),
@@ -596,7 +598,7 @@ def _governance_bodies(tenant: Tenant) -> dict[str, FormBody]:
         "governance.new_meeting": {"title": "Injected meeting", "day": "2027-05-04", "start_time": "10:00"},
         "governance.edit_meeting": {"title": "Overwritten meeting", "day": "2027-05-05", "start_time": "11:30"},
         "governance.set_meeting_status": {"status": "held"},
-        "governance.add_agenda_item": {"review": str(gov.loose_review.id)},
+        "governance.add_agenda_item": {"review": str(gov.candidate_review.id)},
         "governance.move_agenda_item": {"direction": "down"},
         "governance.remove_agenda_item": {},
         "governance.record_decision": {"outcome": "approve", "rationale": "Injected rationale"},

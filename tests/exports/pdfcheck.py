@@ -74,3 +74,59 @@ def unembedded_fonts(pdf: bytes) -> list[str]:
 def embedded_files(pdf: bytes) -> list[str]:
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         return list(doc.attachments.keys())
+
+
+def figures(pdf: bytes) -> list[tuple[str, str | None]]:
+    """Every /Figure element of the tag tree with its /Alt text (None when it has none)."""
+    found: list[tuple[str, str | None]] = []
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        root = doc.Root.get("/StructTreeRoot")
+        if root is None:
+            return found
+        stack = [root]
+        seen: set[tuple[int, int]] = set()
+        while stack:
+            node = stack.pop()
+            if isinstance(node, pikepdf.Array):
+                stack.extend(node)
+                continue
+            if not isinstance(node, pikepdf.Dictionary):
+                continue
+            if node.is_indirect:
+                if node.objgen in seen:
+                    continue
+                seen.add(node.objgen)
+            if node.get("/S") == "/Figure":
+                alt = node.get("/Alt")
+                found.append((str(node.get("/S")), str(alt) if alt is not None else None))
+            kids = node.get("/K")
+            if kids is not None:
+                stack.append(kids)
+    return found
+
+
+def xmp(pdf: bytes, key: str) -> str | None:
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        value = doc.open_metadata().get(key)
+        return str(value) if value is not None else None
+
+
+def attachment_bytes(pdf: bytes, name: str) -> bytes:
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return bytes(doc.attachments[name].get_file().read_bytes())
+
+
+def image_count(pdf: bytes, page_number: int = 1) -> int:
+    """Image XObjects drawn on a page (directly or inside its form XObjects)."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        page = doc.pages[page_number - 1]
+        count = 0
+        stack = [page.Resources]
+        while stack:
+            resources = stack.pop()
+            for _, x in (resources.get("/XObject") or {}).items():
+                if x.get("/Subtype") == "/Image":
+                    count += 1
+                elif x.get("/Subtype") == "/Form" and "/Resources" in x:
+                    stack.append(x.Resources)
+        return count

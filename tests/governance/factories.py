@@ -125,7 +125,8 @@ def recuse(review: Review, user: User, reason: str = "Former employer is a bidde
 class GovernanceWorld:
     """A tenant's boards, reviews and meeting. The tenant's administrator chairs ``board`` (so every governance
     POST is allowed to them); ``member`` is the reviewer's seat on it. ``review`` and ``agenda_review`` are on the
-    meeting's agenda (items 1 and 2); ``loose_review`` (of a fourth initiative, INI-0004) is not. The main
+    meeting's agenda (items 1 and 2); ``loose_review`` (of a fourth initiative, INI-0004) is not, nor is
+    ``candidate_review`` (INI-0005), left open for the agenda form. The main
     initiative has a complete business case and stays proposed, ready to be submitted to ``board``. Every text
     carries the canary."""
 
@@ -135,6 +136,7 @@ class GovernanceWorld:
     agenda_review: Review
     loose_review: Review
     meeting: Meeting
+    candidate_review: Review
     item: AgendaItem
     sheet: ScoreSheet
 
@@ -170,7 +172,17 @@ def build_governance_world(
     db.session.add(fourth)
     db.session.flush()
     loose = create_review(board=board, initiative=fourth, submitted_by=editor)
-    for r in (review, agenda_review, loose):
+    fifth = Initiative(
+        organization_id=org.id,
+        code="INI-0005",
+        title=f"Grants portal {canary}",
+        problem=f"Problem {canary}",
+        created_by_id=editor.id,
+    )
+    db.session.add(fifth)
+    db.session.flush()
+    candidate = create_review(board=board, initiative=fifth, submitted_by=editor)
+    for r in (review, agenda_review, loose, candidate):
         r.business_case = {**(r.business_case or {}), "benefits": f"Benefits {canary}"}
     sheet = give_scores(review, reviewer, [4, 2], submitted=True)
     sheet.scores[0].comment = f"Comment {canary}"
@@ -194,6 +206,7 @@ def build_governance_world(
         review=review,
         agenda_review=agenda_review,
         loose_review=loose,
+        candidate_review=candidate,
         meeting=meeting,
         item=meeting.items[0],
         sheet=sheet,

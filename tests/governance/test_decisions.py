@@ -10,7 +10,7 @@ from app.auth.models import Role
 from app.extensions import db
 from app.governance.models import Decision, Notification, Review
 from app.portfolio.models import Initiative
-from tests.factories import create_org, create_user
+from tests.factories import PASSWORD, create_org, create_user
 from tests.governance.factories import create_board, create_review, give_scores, recuse
 
 APPROVE = {"outcome": "approve", "rationale": "Strong alignment with goal 2; the cost is within the envelope."}
@@ -178,3 +178,21 @@ def test_a_decision_on_a_withdrawn_review_is_refused(signed_in, chair, scored):
     response = signed_in(chair).post(f"/reviews/{scored.id}/decision", data=APPROVE)
     assert response.status_code == 422 and "withdrawn" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Decision.id))) == 0
+
+
+def test_a_chair_whose_sign_in_is_stale_confirms_it_is_them_and_keeps_the_rationale(signed_in, chair, scored):
+    from tests.auth.test_reauth import make_stale
+
+    client = signed_in(chair)
+    make_stale(chair)
+    rationale = "Strong fit with goal 2; the cost per resident served is the lowest of this round."
+    response = client.post(
+        f"/reviews/{scored.id}/decision",
+        data={**APPROVE, "rationale": rationale},
+        headers={"Referer": f"http://localhost/reviews/{scored.id}/decision"},
+    )
+    assert response.status_code == 302 and response.headers["Location"].startswith("/reauth")
+    assert _decisions(scored.id) == []
+    client.post("/reauth", data={"password": PASSWORD, "next": f"/reviews/{scored.id}/decision"})
+    page = client.get(f"/reviews/{scored.id}/decision").get_data(as_text=True)
+    assert rationale in page and "has been put back" in page

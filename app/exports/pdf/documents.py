@@ -15,15 +15,43 @@ from typing import Any
 
 from flask import current_app, has_request_context, render_template
 from markupsafe import Markup
+from sqlalchemy.orm import joinedload, selectinload
 
+from app.auth.models import Organization
 from app.core.db import utcnow
 from app.core.markdown import render_markdown
+from app.exports.models import OrganizationLogo
 from app.exports.pdf.render import template_version
 from app.extensions import db
-from app.governance.models import Decision, PlanVersion, PlanVersionStatus, Review, ReviewKind
+from app.governance.models import (
+    AgendaItem,
+    Board,
+    BoardMember,
+    Decision,
+    Meeting,
+    MeetingStatus,
+    PlanVersion,
+    PlanVersionStatus,
+    Review,
+    ReviewKind,
+    ReviewStatus,
+    Rubric,
+)
+from app.governance.services import scoring
+from app.objectives.models import Kpi
 from app.plans.models import Plan
 from app.portfolio import traceability
 from app.portfolio.blocks import BlockRenderer
+from app.portfolio.models import Initiative, ObjectiveLink
+from app.portfolio.money import format_money
+
+CASE_LABELS = (
+    ("problem", "Problem statement"),
+    ("options_considered", "Options considered"),
+    ("recommended_option", "Recommended option"),
+    ("benefits", "Benefits"),
+    ("alignment_rationale", "Alignment rationale"),
+)
 
 APPENDIX_BLOCKS = (
     ("appendix-objectives", "Objectives and KPIs", "objectives"),
@@ -49,6 +77,7 @@ class PlanDocument:
     html: str = ""
     adopted: bool = False
     sections: list[PrintSection] = field(default_factory=list)
+    one_pagers: bool = False
 
     @property
     def snapshot_hash(self) -> str:
@@ -59,13 +88,16 @@ class PlanDocument:
         return self.version.title if self.version else self.plan.title
 
 
-def plan_document(plan: Plan, *, version: PlanVersion | None = None, today: date | None = None) -> PlanDocument:
-    """The plan (or its frozen ``version``) as print HTML, with cover, adoption page, TOC and appendices."""
+def plan_document(
+    plan: Plan, *, version: PlanVersion | None = None, today: date | None = None, one_pagers: bool = False
+) -> PlanDocument:
+    """The plan (or its frozen ``version``) as print HTML, with cover, adoption page, TOC and appendices;
+    ``one_pagers`` adds a one-page summary of each initiative in the plan's scope."""
     today = today or utcnow().date()
     if not has_request_context():  # url_for in the live blocks needs a request (CLI, jobs)
         with current_app.test_request_context("/"):
-            return plan_document(plan, version=version, today=today)
-    document = PlanDocument(plan=plan, version=version)
+            return plan_document(plan, version=version, today=today, one_pagers=one_pagers)
+    document = PlanDocument(plan=plan, version=version, one_pagers=one_pagers)
     renderer = BlockRenderer(plan, today=today)
     raw = (
         [(s.title, s.body) for s in version.sections]
@@ -93,9 +125,37 @@ def plan_document(plan: Plan, *, version: PlanVersion | None = None, today: date
         appendices=appendices,
         matrix_tables=_matrix_tables(renderer),
         decisions=_decisions(plan.organization_id),
+        logo=logo_uri(plan.organization_id),
+        summaries=_one_pagers(renderer) if one_pagers else [],
+        money=format_money,
         today=today,
     )
     return document
+
+
+def logo_uri(organization_id: int) -> str | None:
+    """The organization's checked logo as a ``data:`` URI (the only way it reaches the renderer), or None."""
+    logo = db.session.get(OrganizationLogo, organization_id)
+    return logo.data_uri if logo is not None else None
+
+
+def _one_pagers(renderer: BlockRenderer) -> list[Initiative]:
+    """The initiatives in the plan's scope with everything their one-page summary shows, in a fixed number of
+    statements."""
+    return list(
+        db.session.scalars(
+            db.select(Initiative)
+            .where(renderer.scope.initiative_filter())
+            .options(
+                selectinload(Initiative.costs),
+                selectinload(Initiative.milestones),
+                selectinload(Initiative.risks),
+                selectinload(Initiative.objective_links).joinedload(ObjectiveLink.objective),
+                selectinload(Initiative.kpis).selectinload(Kpi.measurements),
+            )
+            .order_by(Initiative.code)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -162,3 +222,95 @@ def pdf_filename(plan: Plan, version: PlanVersion | None, slug: str) -> str:
     """A server-made download name: organization slug, plan id, version, never the user's title."""
     which = f"v{version.number}" if version else "draft"
     return f"{slug}-plan-{plan.id}-{which}.pdf"
+
+
+# --- board packs ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class PackItem:
+    number: int
+    review: Review
+    case: dict[str, Any]
+    summary: scoring.ReviewSummary | None  # None while scoring is open: scores stay private until it closes
+    decision: Decision | None
+
+
+@dataclass
+class BoardPackDocument:
+    meeting: Meeting
+    html: str = ""
+    items: list[PackItem] = field(default_factory=list)
+
+    @property
+    def snapshot_hash(self) -> str:
+        return hashlib.sha256(f"{template_version()}\n{self.html}".encode()).hexdigest()
+
+
+def scoring_closed(meeting: Meeting, review: Review) -> bool:
+    """Scores appear in a board pack only once scoring has closed: the review is decided, or the meeting has
+    been marked held (the board has deliberated, so members' scores no longer steer each other)."""
+    return review.status == ReviewStatus.DECIDED.value or meeting.status == MeetingStatus.HELD.value
+
+
+def board_pack_meeting(meeting_id: int) -> Meeting | None:
+    """The meeting with its board, members, agenda, reviews and rubrics, in a fixed number of statements."""
+    return db.session.scalar(
+        db.select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .options(
+            joinedload(Meeting.board).selectinload(Board.members).joinedload(BoardMember.user),
+            selectinload(Meeting.items)
+            .joinedload(AgendaItem.review)
+            .options(
+                joinedload(Review.initiative),
+                joinedload(Review.plan_version),
+                selectinload(Review.rubric).selectinload(Rubric.criteria),
+                selectinload(Review.decisions),
+            ),
+        )
+    )
+
+
+def board_pack_document(meeting: Meeting, *, today: date | None = None) -> BoardPackDocument:
+    """The meeting's board pack as print HTML: agenda, then per item the frozen business case, objectives,
+    costs, risks, the rubric with descriptors, the score summary (once scoring has closed) and space for the
+    decision."""
+    today = today or utcnow().date()
+    document = BoardPackDocument(meeting=meeting)
+    closed = [item.review_id for item in meeting.items if scoring_closed(meeting, item.review)]
+    summaries = scoring.summaries_for(closed)
+    document.items = [
+        PackItem(
+            number=n,
+            review=item.review,
+            case=item.review.business_case or {},
+            summary=summaries.get(item.review_id),
+            decision=item.review.current_decision,
+        )
+        for n, item in enumerate(meeting.items, start=1)
+    ]
+    organization = db.session.get(Organization, meeting.organization_id)
+    document.html = render_template(
+        "exports/board_pack.html",
+        document=document,
+        meeting=meeting,
+        board=meeting.board,
+        organization=organization,
+        logo=logo_uri(meeting.organization_id),
+        starts_at=_local_start(meeting),
+        case_labels=CASE_LABELS,
+        money=format_money,
+        today=today,
+    )
+    return document
+
+
+def _local_start(meeting: Meeting) -> str:
+    from app.governance.services.meetings import format_local
+
+    return format_local(meeting.starts_at)
+
+
+def board_pack_filename(meeting: Meeting, slug: str) -> str:
+    return f"{slug}-board-pack-meeting-{meeting.id}.pdf"

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from weasyprint import CSS, HTML, Attachment
+from weasyprint.pdf.metadata import DocumentMetadata
 from weasyprint.text.fonts import FontConfiguration
 
 from app.exports.pdf.fetcher import FONT_DIR, PRINT_ASSETS, SafeURLFetcher
@@ -28,6 +30,15 @@ FACES = (
     ("PublicSans-BoldItalic", 700, "italic"),
 )
 VARIANTS = ("pdf/ua-1", "pdf/a-3b")
+
+
+class _PlainXmpMetadata(DocumentMetadata):
+    """WeasyPrint 70 compresses the XMP metadata stream with the rest; PDF/A (ISO 19005-2/3, 6.6.2.1) forbids a
+    Filter on it, so readers that do not understand PDF can find the metadata. Written uncompressed (a few
+    hundred bytes)."""
+
+    def include_in_pdf(self, pdf, variant, version, conformance, compress):  # type: ignore[no-untyped-def]
+        super().include_in_pdf(pdf, variant, version, conformance, False)
 
 
 @dataclass(frozen=True)
@@ -86,12 +97,15 @@ def render_pdf(
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
         stylesheets=stylesheets, presentational_hints=False, font_config=fonts
     )
+    document.metadata.__class__ = _PlainXmpMetadata
     files = [
         Attachment(string=content, base_url=base_url, url_fetcher=fetcher, name=name, description=description)
         for name, content, description in attachments
     ]
     out = io.BytesIO()
-    document.write_pdf(out, pdf_variant=variant, attachments=files or None, uncompressed_pdf=False)
+    with warnings.catch_warnings():  # renders run one at a time in their own process: no thread shares this
+        warnings.simplefilter("ignore", ResourceWarning)  # WeasyPrint 70's PDF/A code leaves its ICC file open
+        document.write_pdf(out, pdf_variant=variant, attachments=files or None, uncompressed_pdf=False)
     return Rendered(pdf=out.getvalue(), pages=len(document.pages))
 
 

@@ -15,10 +15,13 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
+from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.context import current_organization
 from app.auth.models import Organization, User
+from app.auth.reauth import require_recent_auth
+from app.auth.services import discard_form_drafts, latest_form_draft
 from app.core.db import UTC
 from app.core.errors import PermissionDenied, ensure
 from app.exports.pages import ensure_format, export_file
@@ -109,12 +112,23 @@ def _save(review: Review, form: DecisionForm, action: Any, *, correcting: Decisi
             form[exc.field].errors = [*form[exc.field].errors, str(exc)]
             return _decide_page(_load_review(review.id), form, correcting=correcting, status=422)
         return _decide_page(_load_review(review.id), form, correcting=correcting, status=422, refusal=str(exc))
+    discard_form_drafts(current_user, request.path)
     db.session.commit()
     flash(f"Recorded decision #{decision.id}: {decision.outcome_enum.label.lower()}.", "success")
     return redirect(url_for("governance.show_decision", decision_id=decision.id))
 
 
+def _form_with_draft(**defaults: Any) -> DecisionForm:
+    """The decision form, with the text the chair typed before being asked to confirm it was them, if any."""
+    draft = latest_form_draft(current_user, request.path)
+    if not draft:
+        return DecisionForm(formdata=None, **defaults)
+    flash("Your unsaved text from before you confirmed it was you has been put back. Check it and record.", "info")
+    return DecisionForm(formdata=MultiDict(draft))
+
+
 @bp.route("/reviews/<int:review_id>/decision", methods=["GET", "POST"])
+@require_recent_auth  # recording a decision is a sensitive action (SECURITY.md R10)
 def record_decision(review_id: int):  # type: ignore[no-untyped-def]
     review = _load_review(review_id)
     if not service.is_chair(review.board, current_user):
@@ -122,7 +136,7 @@ def record_decision(review_id: int):  # type: ignore[no-untyped-def]
     if review.decisions:
         flash(service._already(review), "info")
         return redirect(url_for("governance.show_decision", decision_id=review.current_decision.id))  # type: ignore[union-attr]
-    form = DecisionForm()
+    form = _form_with_draft() if request.method == "GET" else DecisionForm()
     _meeting_choices(form, review.board)
     if request.method == "GET":
         return _decide_page(review, form)
@@ -130,6 +144,7 @@ def record_decision(review_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/decisions/<int:decision_id>/correct", methods=["GET", "POST"])
+@require_recent_auth
 def correct_decision(decision_id: int):  # type: ignore[no-untyped-def]
     decision = _load_decision(decision_id)
     review = decision.review
@@ -140,8 +155,7 @@ def correct_decision(decision_id: int):  # type: ignore[no-untyped-def]
         flash(f"Decision #{decision.id} was already corrected by #{current.id}; correct that one instead.", "info")
         return redirect(url_for("governance.show_decision", decision_id=current.id))
     if request.method == "GET":
-        form = DecisionForm(
-            formdata=None,
+        form = _form_with_draft(
             outcome=decision.outcome,
             conditions=decision.conditions,
             meeting=str(decision.meeting_id or ""),

@@ -1,0 +1,94 @@
+"""A cheap fingerprint of everything a plan PDF is made from, computed before any print HTML is built.
+
+Building the print HTML of the demo plan takes about half a second; looking up an export by this fingerprint
+takes a few milliseconds, so a repeated request for an unchanged plan is answered at once. The fingerprint
+covers every content table of the database (all organizations: a change elsewhere only costs a rebuild of the
+HTML, which is then matched by its exact hash, so the PDF is still reused):
+
+- tables with ``version`` (optimistic locking) or ``updated_at``: row count, highest id, sum of versions and
+  latest update: any insert, delete or update moves one of them;
+- tables without either (child rows such as costs, milestones, risks, scores, decisions, frozen versions):
+  a hash of all their rows, read as plain tuples;
+- append-only tables whose rows never change (section revisions, frozen version text): count and highest id;
+- plus the date (the cover prints it), the template version, the plan, the version and the export options.
+
+Tables that never reach a PDF (sessions, sign-in attempts, notifications, the audit trail, exports) are left
+out, so downloading or signing in does not change the fingerprint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from sqlalchemy import Integer, String, Table, func, literal, null, select, union_all
+
+from app.extensions import db
+
+IGNORED = frozenset(
+    {
+        "audit_chain_head",
+        "audit_event",
+        "export",
+        "form_draft",
+        "login_attempt",
+        "mfa_recovery_code",
+        "notification",
+        "password_reset_token",
+        "sso_identity",
+        "sso_login_state",
+        "user_mfa",
+        "user_session",
+        "alembic_version",
+    }
+)
+APPEND_ONLY = frozenset({"section_revision", "plan_version_section"})
+
+
+def _tables() -> tuple[list[Table], list[Table]]:
+    """(tables summarised by aggregates, tables hashed row by row), in a fixed order."""
+    aggregated, hashed = [], []
+    for table in db.metadata.sorted_tables:
+        if table.name in IGNORED:
+            continue
+        columns = set(table.c.keys())
+        if table.name in APPEND_ONLY or columns & {"version", "updated_at"}:
+            aggregated.append(table)
+        else:
+            hashed.append(table)
+    return aggregated, hashed
+
+
+def _aggregate(table: Table):  # type: ignore[no-untyped-def]
+    columns = table.c
+    key = columns["id"] if "id" in columns else next(iter(table.primary_key.columns))
+    parts = [
+        func.count(),
+        func.max(key),
+        func.sum(columns["version"]) if "version" in columns else literal(0, Integer),
+        func.max(columns["updated_at"]) if "updated_at" in columns else null(),
+    ]
+    return select(literal(table.name, String).label("name"), *[p.label(f"p{n}") for n, p in enumerate(parts)])
+
+
+def content_state() -> str:
+    """A hash of the whole database's PDF-relevant content (see the module docstring)."""
+    aggregated, hashed = _tables()
+    digest = hashlib.sha256()
+    rows = db.session.execute(union_all(*[_aggregate(t) for t in aggregated])).all()
+    for row in sorted(rows, key=lambda r: r[0]):
+        digest.update(repr(tuple(row)).encode())
+    for table in hashed:
+        digest.update(table.name.encode())
+        ordered = select(table).order_by(*table.primary_key.columns)
+        for row in db.session.execute(ordered):
+            digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+def export_fingerprint(*, kind: str, plan_id: int, version_number: int | None, one_pagers: bool, today: date) -> str:
+    """The fingerprint of one requested plan export."""
+    from app.exports.pdf.render import template_version
+
+    head = f"{kind}|{plan_id}|{version_number}|{one_pagers}|{today.isoformat()}|{template_version()}"
+    return hashlib.sha256(f"{head}\n{content_state()}".encode()).hexdigest()

@@ -1,0 +1,172 @@
+"""The demo plan's PDFs, as an executive would get them: the draft, adopted version 1 and its archival copy.
+
+The demo office is loaded into a database of this module's own (one demo load, three renders for the whole
+module). Loading it adopts version 1, so the adoption hook (EXPORT_ON_ADOPTION, on here) has already queued
+and (EXPORT_SYNC) rendered version 1's plan PDF and its PDF/A-3b copy: the tests read those files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import page
+import pytest
+from flask_migrate import upgrade
+from markupsafe import Markup
+
+from app import create_app
+from app.core.markdown import render_markdown
+from app.demo.seed import STATE_SLUG, load_demo
+from app.exports import services
+from app.exports.models import Export, ExportKind
+from app.extensions import db
+from app.governance.models import PlanVersion
+from app.plans.models import Plan
+from tests.conftest import make_config
+from tests.exports.pdfcheck import (
+    attachment_bytes,
+    embedded_files,
+    figures,
+    outline_pages,
+    page_texts,
+    toc_numbers,
+    unembedded_fonts,
+    watermarked_pages,
+    xmp,
+)
+from tests.exports.visual import compare_first_page
+
+FENCE = re.compile(r"^```.*?^```\s*$", re.M | re.S)
+
+
+@dataclass
+class DemoPdfs:
+    draft: bytes
+    adopted: bytes
+    archive: bytes
+    title: str
+    version_title: str
+    sections: list[tuple[str, str]]  # (title, Markdown) of the draft
+    version_sections: list[tuple[str, str]]
+    automatic: list[tuple[str, int | None, str]]  # (kind, version, status) of exports made at adoption
+
+
+def _file(export: Export) -> bytes:
+    services.refresh(export)
+    path = services.file_path(export)
+    assert path is not None, f"{export.kind} export {export.id}: {export.status} {export.error}"
+    return path.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPdfs]:
+    folder = tmp_path_factory.mktemp("demo-pdf")
+    app = create_app(
+        make_config(f"sqlite:///{folder / 'demo.db'}", EXPORT_DIR=str(folder / "exports"), EXPORT_ON_ADOPTION=True)
+    )
+    with app.app_context():
+        upgrade()
+        load_demo(app.config["PLAN_TEMPLATE_DIR"])
+        db.session.commit()  # the adoption hook renders version 1 and its archival copy here
+        plan = db.session.scalar(db.select(Plan).join(Plan.organization).where(Plan.organization.has(slug=STATE_SLUG)))
+        assert plan is not None
+        version = db.session.scalar(db.select(PlanVersion).where(PlanVersion.plan_id == plan.id, PlanVersion.number == 1))
+        assert version is not None
+        made = list(db.session.scalars(db.select(Export).where(Export.plan_id == plan.id).order_by(Export.id)))
+        by_kind = {e.kind: e for e in made}
+        requested = services.request_plan_pdf(plan, user=None)
+        db.session.commit()
+        services.dispatch(requested)
+        yield DemoPdfs(
+            draft=_file(requested.export),
+            adopted=_file(by_kind[ExportKind.PLAN_PDF.value]),
+            archive=_file(by_kind[ExportKind.ARCHIVE.value]),
+            title=plan.title,
+            version_title=version.title,
+            sections=[(s.title, s.body) for s in plan.sections if not s.is_deleted],
+            version_sections=[(s.title, s.body) for s in version.sections],
+            automatic=[(e.kind, e.version_number, e.status) for e in made],
+        )
+        db.session.remove()
+        db.engine.dispose()
+
+
+def first_sentence(markdown: str) -> str:
+    """The start of the section's first sentence of prose (live blocks and code fences left out)."""
+    plain = " ".join(Markup(render_markdown(FENCE.sub("", markdown))).striptags().split())
+    return re.split(r"(?<=[.!?])\s", plain, maxsplit=1)[0][:50]
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.replace("\u00ad", "").split())
+
+
+def _check_structure(pdf: bytes, title: str, sections: list[tuple[str, str]]) -> list[str]:
+    texts = page_texts(pdf)
+    total = len(texts)
+    everything = _normal(" ".join(texts))
+    toc = toc_numbers(next(t for t in texts if t.lstrip().startswith("Contents")))
+    outline = outline_pages(pdf)
+    for heading, body in sections:
+        assert toc[heading] == outline[heading], f"contents page says {toc[heading]}, outline {outline[heading]}"
+        assert heading in _normal(texts[outline[heading] - 1]), heading
+        sentence = first_sentence(body)
+        assert sentence and sentence in everything, sentence
+    for number in (2, 3, total // 3, total // 2, total - 1, total):
+        assert f"Page {number} of {total}" in texts[number - 1], f"page {number}"
+    assert unembedded_fonts(pdf) == []
+    alts = figures(pdf)
+    assert alts, "the demo plan has charts: the tag tree should hold figures"
+    assert [a for a in alts if not (a[1] or "").strip()] == [], "a figure without alt text"
+    assert xmp(pdf, "pdfuaid:part") == "1"
+    report = page.validate_pdf_bytes(pdf, profile="ua1")
+    assert [f.rule_id for f in report.failures] == []
+    import pikepdf
+    import io
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        assert str(doc.Root.Lang) == "en"
+        assert str(doc.docinfo.get("/Title")) == title
+    return texts
+
+
+def test_the_demo_draft_is_a_complete_accessible_draft(demo: DemoPdfs) -> None:
+    texts = _check_structure(demo.draft, demo.title, demo.sections)
+    assert 30 <= len(texts) <= 120, len(texts)
+    assert watermarked_pages(demo.draft) == list(range(1, len(texts) + 1))
+    assert "DRAFT" in texts[0] and "DRAFT — not adopted" in " ".join(texts[1:3])
+    assert all("DRAFT" in t for t in texts[3:6]), "the running header says DRAFT"
+
+
+def test_adopted_version_1_has_no_watermark_and_its_adoption_record(demo: DemoPdfs) -> None:
+    texts = _check_structure(demo.adopted, demo.version_title, demo.version_sections)
+    assert watermarked_pages(demo.adopted) == []
+    assert "DRAFT" not in texts[0] and "Version 1" in texts[0]
+    record = _normal(" ".join(texts[1:3]))
+    assert "Adoption record" in record and "IT Governance Board" in record and "Approve" in record
+
+
+def test_adoption_queued_both_pdfs_and_they_were_ready_at_once(demo: DemoPdfs) -> None:
+    assert sorted(demo.automatic) == [("archive", 1, "ready"), ("plan_pdf", 1, "ready")]
+
+
+def test_the_archival_copy_is_pdfa_3b_with_the_plan_data_attached(demo: DemoPdfs) -> None:
+    assert embedded_files(demo.archive) == ["plan.json"]
+    data = json.loads(attachment_bytes(demo.archive, "plan.json"))
+    assert data["title"] == demo.version_title and data["version"] == 1 and data["status"] == "adopted"
+    assert [s["title"] for s in data["sections"]] == [title for title, _ in demo.version_sections]
+    assert xmp(demo.archive, "pdfaid:part") == "3" and xmp(demo.archive, "pdfaid:conformance") == "B"
+    report = page.validate_pdf_bytes(demo.archive, profile="3b")
+    assert [f.rule_id for f in report.failures] == []
+    assert embedded_files(demo.adopted) == [] and embedded_files(demo.draft) == []
+
+
+def test_the_cover_looks_like_the_reference(demo: DemoPdfs) -> None:
+    """Page 1 at low resolution against tests/exports/reference/demo-cover.png (regenerate with
+    ``python -m tests.exports.visual`` after a deliberate change of the cover; see that module)."""
+    difference = compare_first_page(demo.draft)
+    assert difference < 4.0, f"the cover differs from the reference by {difference:.2f} grey levels on average"
