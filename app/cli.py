@@ -88,7 +88,7 @@ def seed_demo() -> None:
     """Load the demo organizations, users and plan (safe to run again)."""
     if not current_app.config["SEED_DEMO_ALLOWED"]:
         raise click.ClickException("Demo data is refused in production: it creates accounts with published passwords.")
-    from app.demo.seed import DEMO_USERS, load_demo
+    from app.demo.seed import all_demo_logins, load_demo
 
     created = load_demo(current_app.config["PLAN_TEMPLATE_DIR"])
     db.session.commit()
@@ -96,8 +96,8 @@ def seed_demo() -> None:
         click.echo("Demo data is already loaded; nothing changed.")
         return
     click.echo("Loaded the demo data. Sign in at http://127.0.0.1:5000 with:")
-    for user in DEMO_USERS:
-        click.echo(f"  {user.role:<9} {user.email:<38} {user.password}")
+    for role, email, password, _who in all_demo_logins():
+        click.echo(f"  {role:<9} {email:<40} {password}")
 
 
 @seed.command("scale")

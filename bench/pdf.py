@@ -2,6 +2,8 @@
 
 Data: the demo plan, and a synthetic plan of about 300 pages (the demo office's data with 150 long sections).
 Peak RSS is the rendering process's maximum resident set (ru_maxrss of the worker, after its imports).
+The cached figure is the median of five repeated requests (fingerprint lookup, reuse, reading the file).
+``concurrent_requests``: ten simultaneous requests for a just-edited demo plan through the process pool.
 """
 
 from __future__ import annotations
@@ -62,13 +64,16 @@ def _measure(app: Any, plan_id: int) -> dict[str, Any]:
         cold = _cold(requested.job)
         services.refresh(requested.export)
         db.session.commit()
-        started = time.perf_counter()
-        again = services.request_plan_pdf(plan, user=None)
-        path = services.file_path(again.export)
-        if path is None:
-            return {**cold, "status": again.export.status, "error": again.export.error}
-        size = len(path.read_bytes())
-        cached_ms = (time.perf_counter() - started) * 1000
+        timings = []
+        for _ in range(5):  # the cached path: fingerprint lookup, no HTML built, file read
+            started = time.perf_counter()
+            again = services.request_plan_pdf(plan, user=None)
+            path = services.file_path(again.export)
+            if path is None:
+                return {**cold, "status": again.export.status, "error": again.export.error}
+            size = len(path.read_bytes())
+            timings.append((time.perf_counter() - started) * 1000)
+        cached_ms = sorted(timings)[len(timings) // 2]
     return {
         **cold,
         "snapshot_html_seconds": round(html_seconds, 2),
@@ -95,6 +100,77 @@ def _long_plan(app: Any) -> int:
         return demo.id
 
 
+CONCURRENT = 10
+
+
+def _concurrent(app: Any, plan_id: int) -> dict[str, Any]:
+    """10 people ask for the PDF of a just-edited plan at the same moment (test clients in threads, the
+    process pool renders): status codes, time until all are answered, time until every export is ready."""
+    import threading
+
+    from app.demo.seed import DEMO_USERS
+
+    viewer = next(u for u in DEMO_USERS if u.role == "viewer")
+    with app.app_context():
+        plan = db.session.get(Plan, plan_id)
+        assert plan is not None
+        owner = db.session.get(User, plan.owner_id)
+        section = plan.sections[0]
+        from app.plans import services as plan_services
+
+        plan_services.save_section(
+            section, user=owner, title=section.title, body=section.body + "\n\nRevised for the board.",  # type: ignore[arg-type]
+            base_version=section.version, ready=True,
+        )  # fmt: skip
+        db.session.commit()
+    from app.exports.models import Export
+
+    with app.app_context():
+        before = db.session.scalar(db.select(db.func.max(Export.id))) or 0
+    app.config["EXPORT_SYNC"] = False
+    clients = []
+    for _ in range(CONCURRENT):
+        client = app.test_client()
+        client.post("/login", data={"email": viewer.email, "password": viewer.password})
+        clients.append(client)
+    barrier = threading.Barrier(CONCURRENT)
+    codes: list[int] = []
+
+    def ask(client: Any) -> None:
+        barrier.wait()
+        codes.append(client.post(f"/plans/{plan_id}/exports", data={"version": "draft"}).status_code)
+
+    threads = [threading.Thread(target=ask, args=(c,)) for c in clients]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    answered = time.perf_counter() - started
+    with app.app_context():
+        while True:
+            exports = list(db.session.scalars(db.select(Export).where(Export.plan_id == plan_id, Export.id > before)))
+            for export in exports:
+                services.refresh(export)
+            db.session.commit()
+            if all(e.status_enum.finished for e in exports) or time.perf_counter() - started > 300:
+                break
+            time.sleep(0.2)
+        ready = time.perf_counter() - started
+        statuses = sorted(e.status for e in exports)
+    jobs.shutdown_pool()
+    app.config["EXPORT_SYNC"] = True
+    return {
+        "requests": CONCURRENT,
+        "status_codes": sorted(codes),
+        "errors_5xx": sum(code >= 500 for code in codes),
+        "all_answered_seconds": round(answered, 2),
+        "exports_made": len(exports),
+        "export_statuses": statuses,
+        "all_ready_seconds": round(ready, 2),
+    }
+
+
 def run(folder: str, repeat: int) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     with bench_app(sqlite_url(folder, "pdf")) as app:
@@ -104,5 +180,6 @@ def run(folder: str, repeat: int) -> dict[str, Any]:
             db.session.commit()
             demo_id = db.session.scalar(db.select(Plan.id).order_by(Plan.id))
         summary["demo_plan"] = _measure(app, demo_id)
+        summary["concurrent_requests"] = _concurrent(app, demo_id)
         summary["synthetic_long_plan"] = _measure(app, _long_plan(app))
     return summary

@@ -23,15 +23,19 @@ with A = ln(N + 1) + 1 the squared length is A²·Σw² − 2A·Σw²b + Σw²b�
 a change in one term's df adjusts only the initiatives that use that term. Answers are therefore exactly
 those of a fresh build (to floating-point rounding), with no stale IDF.
 
-Freshness across processes (gunicorn workers each have their own index): every question first reads a
-one-statement signature of the family's initiatives (count, deleted count, Σ version, Σ id, latest id and
-change) and service ties (count, Σ id, Σ service id, latest change). When it differs from the index's, the
-index catches up instead of being rebuilt: one statement reads (id, version, updated_at) of the family's
-live initiatives, a second reads the full rows of only those that are new or changed (every ORM update
-raises ``version``), and ties are re-read (one statement) only when their part of the signature moved.
-Only changed initiatives are re-tokenised. A full rebuild happens on the first question in a process, when
-more than a quarter of the family changed at once, or when the family shrank to half its size (the
-common-term watch list is then no longer a safe superset).
+Freshness across processes (gunicorn workers each keep their own index; nothing tells them of a change):
+every question first reads a one-statement signature of the family's initiatives (count, deleted count,
+Σ version, Σ id, latest id, latest ``updated_at``) and service ties (count, Σ id, Σ service id, latest
+change). When it moved, the index catches up instead of being rebuilt: one statement reads the initiatives
+changed since a few seconds before the last change it saw (``CATCH_UP_WINDOW``) or added since; only those
+whose version or text differs are re-tokenised. The index must then add up to the signature (count,
+deleted count, Σ version, Σ id); if it does not (a transaction that committed long after it wrote),
+every initiative's version is compared (one statement) and those that differ are read (one more). This
+relies on every change to an initiative raising its ``version`` (the ORM does: optimistic locking).
+Ties are re-read (one statement) only when their part of the signature moved.
+A full rebuild happens on the first question in a process, when more than a quarter of the family changed
+at once, or when the family shrank below half its size (the common-term watch list is then no longer a
+safe superset).
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import or_
 
@@ -121,8 +125,9 @@ def term_weights(title: str, summary: str) -> dict[str, float]:
     return {t: _TF[c] if c < 64 else 1 + math.log(c) for t, c in counted.items()}
 
 
-@dataclass(frozen=True)
-class Doc:
+class Doc(NamedTuple):
+    """An initiative as the index shows it (a tuple of ints and strings: the garbage collector skips it)."""
+
     id: int
     organization_id: int
     code: str
@@ -331,13 +336,15 @@ class FamilyIndex:
             for other, other_w in posted.items():
                 dots[other] += weight * other_w
 
-        def length(i: int) -> float:
+        s0, s1, s2 = all_sums[me]
+        squared = aa * s0 - a2 * s1 + s2
+        mine = math.sqrt(squared) if squared > 1e-9 else 1.0
+        scores: dict[int, float] = {}
+        sqrt = math.sqrt
+        for i, dot in dots.items():  # cosine = dot / (|mine| × |theirs|), lengths from the kept sums
             s0, s1, s2 = all_sums[i]
             squared = aa * s0 - a2 * s1 + s2
-            return math.sqrt(squared) if squared > 1e-9 else 1.0
-
-        mine = length(me)
-        scores = {i: dot / (mine * length(i)) for i, dot in dots.items()}
+            scores[i] = dot / (mine * sqrt(squared)) if squared > 1e-9 else dot / mine
         ours = self.ties.get(me, {})
         shared: defaultdict[int, list[tuple[int, str, str]]] = defaultdict(list)
         for service_id, relation in ours.items():
@@ -361,10 +368,10 @@ class FamilyIndex:
 
 Ranked = tuple[Doc, float, float, list[str], list[tuple[int, str, str]]]
 
-_cache: OrderedDict[tuple[int, ...], FamilyIndex] = OrderedDict()
+_cache: OrderedDict[tuple[tuple[int, str], ...], FamilyIndex] = OrderedDict()
 _lock = threading.Lock()
 _INITIATIVE_PARTS = 6  # the signature's first parts are about initiatives, the rest about ties
-CATCH_UP_WINDOW = timedelta(minutes=2)  # re-read rows changed this long before the last change seen
+CATCH_UP_WINDOW = timedelta(seconds=5)  # also re-read rows changed this long before the last change seen
 
 
 def clear_cache() -> None:
@@ -380,7 +387,6 @@ def _signature(family_ids: Sequence[int]) -> tuple[Any, ...]:
     Σ service id, latest change (a deleted tie replaced under the same id, as SQLite allows, still shows).
     """
     in_family = Initiative.organization_id.in_(family_ids)
-    tie_filter = InitiativeService.initiative_id.in_(db.select(Initiative.id).where(in_family))
     func = db.func
     initiatives = db.select(
         func.count(Initiative.id),
@@ -390,12 +396,16 @@ def _signature(family_ids: Sequence[int]) -> tuple[Any, ...]:
         func.max(Initiative.id),
         func.max(Initiative.updated_at),
     ).where(in_family)
-    ties = db.select(
-        func.count(InitiativeService.id),
-        func.sum(InitiativeService.id),
-        func.sum(InitiativeService.service_id),
-        func.max(InitiativeService.updated_at),
-    ).where(tie_filter)
+    ties = (
+        db.select(
+            func.count(InitiativeService.id),
+            func.sum(InitiativeService.id),
+            func.sum(InitiativeService.service_id),
+            func.max(InitiativeService.updated_at),
+        )
+        .join(Initiative, Initiative.id == InitiativeService.initiative_id)
+        .where(in_family)
+    )
     first, second = initiatives.subquery(), ties.subquery()
     row = db.session.execute(db.select(*first.c, *second.c).select_from(first.join(second, db.true()))).one()
     return tuple(row)
@@ -476,24 +486,31 @@ def _catch_up(index: FamilyIndex, key: tuple[int, ...], signature: tuple[Any, ..
     index.signature = signature
 
 
-def family_index(family_ids: Sequence[int]) -> FamilyIndex:
+def cache_key(family: Iterable[Organization]) -> tuple[tuple[int, str], ...]:
+    """The family's organizations by id and creation time: an id reused by a new organization (SQLite reuses
+    ids; a restored backup) is another family, never a continuation of the old one's index."""
+    return tuple(sorted((o.id, o.created_at.isoformat() if o.created_at else "") for o in family))
+
+
+def family_index(family: Iterable[Organization]) -> FamilyIndex:
     """The family's index, brought up to date: one statement when nothing changed.
 
     Built from scratch (two more statements) the first time in this process; after a change, usually one
     more statement (two when ties changed too) reads only what moved.
     """
-    key = tuple(sorted(family_ids))
+    cache = cache_key(family)
+    key = tuple(id_ for id_, _created in cache)
     signature = _signature(key)
     with _lock:
-        index = _cache.get(key)
+        index = _cache.get(cache)
         if index is not None:
-            _cache.move_to_end(key)
+            _cache.move_to_end(cache)
     if index is None:
         index = FamilyIndex(signature)
         index.build(_rows(key))
         index.set_ties(_ties(key))
         with _lock:
-            _cache[key] = index
+            _cache[cache] = index
             while len(_cache) > CACHE_SIZE:
                 _cache.popitem(last=False)
         return index
@@ -540,7 +557,7 @@ def similar_work(initiative: Initiative, user: User, *, limit: int = LIMIT) -> l
     """
     family = family_of(initiative.organization)
     organizations = {o.id: o for o in family}
-    ranked = family_index(list(organizations)).rank(initiative.id, limit=limit)
+    ranked = family_index(family).rank(initiative.id, limit=limit)
     service_ids = {service_id for *_rest, services in ranked for service_id, _t, _o in services}
     names: dict[int, str] = {}
     if service_ids:

@@ -40,6 +40,18 @@ DEMO_USERS = (
 )
 
 
+def all_demo_logins() -> list[tuple[str, str, str, str]]:
+    """(role, email, password, who) of every demo account, for `flask seed demo` and the README."""
+    from app.demo.architecture import HEALTH_ADMIN
+    from app.demo.governance import DEMO_BOARD_USERS
+
+    logins = [(u.role, u.email, u.password, u.name) for u in DEMO_USERS]
+    logins += [("reviewer", b.email, b.password, f"{b.name}, {b.job_title} (board member)") for b in DEMO_BOARD_USERS]
+    email, name, password = HEALTH_ADMIN
+    logins.append(("admin", email, password, f"{name} (state health agency)"))
+    return logins
+
+
 def load_demo(template_dir: str) -> bool:
     """Create the demo data unless it is there already. Returns whether anything was created."""
     if db.session.scalar(db.select(Organization.id).where(Organization.slug == STATE_SLUG)) is not None:

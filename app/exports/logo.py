@@ -133,8 +133,20 @@ def sanitize_svg(data: bytes) -> bytes:
     if _local(root.tag) != (SVG_NS, "svg"):
         raise LogoRejected("This file is not an SVG image (its root element is not <svg>). Upload a PNG or SVG.")
     _clean(root)
-    for attribute in list(root.attrib):
-        if _local(attribute)[0]:
-            del root.attrib[attribute]
-    cleaned: bytes = tostring(root, encoding="utf-8", xml_declaration=False, default_namespace=SVG_NS)
+    _unqualify(root)
+    root.set("xmlns", SVG_NS)
+    cleaned: bytes = tostring(root, encoding="utf-8", xml_declaration=False)
     return cleaned
+
+
+def _unqualify(element: Element) -> None:
+    """Plain names for the (SVG-only) tree; xlink:href becomes SVG 2's href, so no namespace prefixes remain."""
+    element.tag = _local(element.tag)[1]
+    for attribute in list(element.attrib):
+        namespace, name = _local(attribute)
+        if namespace:
+            value = element.attrib.pop(attribute)
+            if name == "href" and "href" not in element.attrib:
+                element.set("href", value)
+    for child in element:
+        _unqualify(child)

@@ -128,7 +128,7 @@ def test_after_any_change_the_index_answers_exactly_as_a_fresh_build(
         title, summary = text(rng)
         create_initiative(org=org, user=editor, code=f"INI-{n + 2:04d}", title=title, summary=summary)
     similarity.similar_work(initiative, editor)
-    index = similarity._cache[(org.id,)]
+    index = similarity._cache[similarity.cache_key([org])]
     for step in range(30):
         ids = live_ids(org)
         target = db.session.get(Initiative, rng.choice(ids))
@@ -159,7 +159,7 @@ def test_after_any_change_the_index_answers_exactly_as_a_fresh_build(
         asked = db.session.get(Initiative, rng.choice(live_ids(org)))
         assert asked is not None
         similarity.similar_work(asked, editor)  # catches up
-        assert similarity._cache[(org.id,)] is index
+        assert similarity._cache[similarity.cache_key([org])] is index
         for initiative_id in live_ids(org):
             assert summarised(index, initiative_id) == fresh([org.id], initiative_id), (step, action)
     assert [b for b in builds if b is index] == [index], "every change was caught up with, none rebuilt the index"
@@ -259,13 +259,13 @@ def test_a_family_that_shrinks_below_half_its_size_is_rebuilt(monkeypatch, org, 
         for n in range(2, 9)
     ]
     similarity.similar_work(initiative, editor)
-    first = similarity._cache[(org.id,)]
+    first = similarity._cache[similarity.cache_key([org])]
     for found in others[:5]:
         portfolio_services.delete_initiative(found, user=editor)
     db.session.commit()
     db.session.expire_all()
     similarity.similar_work(db.session.get(Initiative, initiative.id), editor)
-    index = similarity._cache[(org.id,)]
+    index = similarity._cache[similarity.cache_key([org])]
     assert index is first and index.peak == 3, "rebuilt in place: the watch list starts again"
     for initiative_id in live_ids(org):
         assert summarised(index, initiative_id) == fresh([org.id], initiative_id)
@@ -295,7 +295,7 @@ def test_a_term_becomes_common_when_the_family_shrinks_and_ordinary_when_it_grow
         for n in range(7, 11)
     ]
     similarity.similar_work(initiative, editor)
-    index = similarity._cache[(org.id,)]
+    index = similarity._cache[similarity.cache_key([org])]
     assert "kiosk" not in index.common
 
     portfolio_services.delete_initiative(plain[0], user=editor)

@@ -7,16 +7,16 @@ and (EXPORT_SYNC) rendered version 1's plan PDF and its PDF/A-3b copy: the tests
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import page
+import pikepdf
 import pytest
 from flask_migrate import upgrade
-from markupsafe import Markup
 
 from app import create_app
 from app.core.markdown import render_markdown
@@ -74,7 +74,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPdfs]:
         db.session.commit()  # the adoption hook renders version 1 and its archival copy here
         plan = db.session.scalar(db.select(Plan).join(Plan.organization).where(Plan.organization.has(slug=STATE_SLUG)))
         assert plan is not None
-        version = db.session.scalar(db.select(PlanVersion).where(PlanVersion.plan_id == plan.id, PlanVersion.number == 1))
+        version = db.session.scalar(
+            db.select(PlanVersion).where(PlanVersion.plan_id == plan.id, PlanVersion.number == 1)
+        )
         assert version is not None
         made = list(db.session.scalars(db.select(Export).where(Export.plan_id == plan.id).order_by(Export.id)))
         by_kind = {e.kind: e for e in made}
@@ -97,7 +99,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPdfs]:
 
 def first_sentence(markdown: str) -> str:
     """The start of the section's first sentence of prose (live blocks and code fences left out)."""
-    plain = " ".join(Markup(render_markdown(FENCE.sub("", markdown))).striptags().split())
+    plain = " ".join(render_markdown(FENCE.sub("", markdown)).striptags().split())
     return re.split(r"(?<=[.!?])\s", plain, maxsplit=1)[0][:50]
 
 
@@ -125,9 +127,6 @@ def _check_structure(pdf: bytes, title: str, sections: list[tuple[str, str]]) ->
     assert xmp(pdf, "pdfuaid:part") == "1"
     report = page.validate_pdf_bytes(pdf, profile="ua1")
     assert [f.rule_id for f in report.failures] == []
-    import pikepdf
-    import io
-
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         assert str(doc.Root.Lang) == "en"
         assert str(doc.docinfo.get("/Title")) == title

@@ -47,7 +47,9 @@ def world():  # type: ignore[no-untyped-def]
     )
     db.session.add(kpi)
     db.session.flush()
-    reading = KpiMeasurement(kpi_id=kpi.id, measured_on=date(2026, 12, 31), value=Decimal("18"), entered_by_id=editor.id)
+    reading = KpiMeasurement(
+        kpi_id=kpi.id, measured_on=date(2026, 12, 31), value=Decimal("18"), entered_by_id=editor.id
+    )
     db.session.add(reading)
     board = create_board(org=org, members=[(editor, "chair")])
     review = create_review(board=board, initiative=initiative, submitted_by=editor)
@@ -63,8 +65,9 @@ def fingerprint(plan, **overrides) -> str:  # type: ignore[no-untyped-def]
 
 def _edit_section(w) -> None:  # type: ignore[no-untyped-def]
     section = w["plan"].sections[0]
+    body = section.body + "\n\nThe office adds two more agencies in FY2028."
     plan_services.save_section(
-        section, user=w["editor"], title=section.title, body=section.body + " More.", base_version=section.version, ready=True
+        section, user=w["editor"], title=section.title, body=body, base_version=section.version, ready=True
     )
 
 

@@ -157,3 +157,57 @@ def test_vectors_in_every_user_field_of_a_plan(app, canary_server: int, canary_f
     time.sleep(0.2)
     _assert_clean(rendered.pdf, secret)
     assert "<img" not in document.html  # Markdown images are removed by the sanitiser
+
+
+def logo_vectors(port: int, path: Path) -> bytes:
+    """An SVG logo carrying every reference an SVG can make to a server or a local file."""
+    http_base = f"http://127.0.0.1:{port}"
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 120 40" '
+        f'style="background-image:url({http_base}/logo-style)">'
+        f'<style>@import url("{http_base}/logo-import.css"); rect {{ fill: url("{http_base}/logo-fill") }}</style>'
+        f'<image href="{http_base}/logo-image.png" width="10" height="10"/>'
+        f'<image xlink:href="file://{path}" width="10" height="10"/>'
+        f'<use href="file://{path}#a"/><use xlink:href="{http_base}/logo-sprite.svg#a"/>'
+        f'<foreignObject width="50" height="20"><img xmlns="http://www.w3.org/1999/xhtml" src="{http_base}/fo"/>'
+        "</foreignObject>"
+        f'<rect width="120" height="40" fill="url({http_base}/logo-paint#p)" filter="url(file://{path}#f)"/>'
+        f'<script href="{http_base}/logo-script.js"/>'
+        f'<feImage href="{http_base}/logo-feimage"/>'
+        '<text x="4" y="28" font-size="20">STATE CIO</text></svg>'
+    ).encode()
+
+
+def test_vectors_in_the_logo_svg_reach_nothing(app, canary_server: int, canary_file: tuple[Path, str]) -> None:  # type: ignore[no-untyped-def]
+    """The logo is sanitised on upload and reaches the renderer only as a data: URI; the fetcher refuses any
+    reference left inside it."""
+    from app.exports.logo import check_logo
+    from app.exports.models import OrganizationLogo
+
+    path, secret = canary_file
+    logo = check_logo(logo_vectors(canary_server, path), "logo.svg")
+    assert b"127.0.0.1" not in logo.content and b"file:" not in logo.content
+    org = create_org(name="Office of the State CIO")
+    editor = create_user(org=org, role=Role.EDITOR)
+    plan = create_plan(org=org, owner=editor, title="Digital State")
+    db.session.add(
+        OrganizationLogo(
+            organization_id=org.id, content=logo.content, content_type=logo.content_type, sha256=logo.sha256
+        )
+    )
+    db.session.commit()
+    with app.test_request_context("/"):
+        html = plan_document(plan).html
+    assert 'src="data:image/svg+xml;base64,' in html
+    rendered = render_pdf(html)
+    # the raw, unsanitised SVG as a data: URI too: the fetcher alone must stop it
+    import base64
+
+    raw = base64.b64encode(logo_vectors(canary_server, path)).decode()
+    unsanitised = render_pdf(
+        f'<!DOCTYPE html><html lang="en"><head><title>Logo</title></head><body>'
+        f'<img src="data:image/svg+xml;base64,{raw}" alt="logo"></body></html>'
+    )
+    time.sleep(0.2)
+    _assert_clean(rendered.pdf, secret)
+    _assert_clean(unsanitised.pdf, secret)

@@ -63,10 +63,10 @@ def _main() -> None:  # pragma: no cover - a developer's helper
             load_demo(app.config["PLAN_TEMPLATE_DIR"])
             db.session.commit()
             plan = db.session.scalar(db.select(Plan).where(Plan.organization.has(slug=STATE_SLUG)))
-            assert plan is not None  # noqa: S101
+            assert plan is not None
             write_reference(render_pdf(plan_document(plan).html).pdf)
             db.engine.dispose()
-    print(f"Wrote {REFERENCE}")  # noqa: T201
+    print(f"Wrote {REFERENCE}")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
+from app.architecture.queries import intake_context
 from app.auth.models import User
 from app.core.errors import DomainError, PermissionDenied, ensure
 from app.extensions import db
@@ -163,6 +164,13 @@ def _load_review(review_id: int) -> Review:
     return review  # type: ignore[return-value]
 
 
+def _architecture(review: Review) -> Any:
+    """The initiative's architecture answers as they stand, for the board (exceptions flagged)."""
+    if review.initiative_id is None:
+        return None
+    return intake_context(review.initiative_id)["architecture"]
+
+
 def _review_page(
     review: Review,
     *,
@@ -193,6 +201,7 @@ def _review_page(
         recusal_form=recusal or RecusalForm(formdata=None),
         score_form=ScoreForm(formdata=None),
         case=review.business_case or {},
+        architecture=_architecture(review),
         money=format_money,
         criterion_names={c.id: c.name for c in review.rubric.criteria},
         can_withdraw=review.status == "open"
