@@ -54,6 +54,10 @@ class Config:
     EXPORT_MAX_MB: int = _env_int("EXPORT_MAX_MB", 200)  # largest PDF kept
     EXPORT_QUEUE_TIMEOUT_SECONDS: int = _env_int("EXPORT_QUEUE_TIMEOUT_SECONDS", 900)  # queued without a worker
     EXPORT_SYNC = False  # render inside the calling thread: tests only
+    EXPORT_ON_ADOPTION: bool = os.environ.get("EXPORT_ON_ADOPTION", "1") != "0"  # render adopted versions at once
+    EXPORT_RATE_PER_MINUTE: int = _env_int("EXPORT_RATE_PER_MINUTE", 20)  # new renders per person a minute
+    # Board meetings are entered in this local time and stored in UTC (an IANA zone name).
+    GOVERNANCE_TIMEZONE: str = os.environ.get("GOVERNANCE_TIMEZONE", "America/New_York")
     PLAN_TEMPLATE_DIR: str = _env_path("PLAN_TEMPLATE_DIR", BASE_DIR / "plans")
 
     # Sessions: the cookie only carries a random session id; the server-side row is what
@@ -144,6 +148,7 @@ class TestingConfig(Config):
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 10
     LOGIN_MAX_FAILURES_PER_IP = 50
     EXPORT_SYNC = True  # tests/exports also run the real process pool and, with REDIS_URL, RQ
+    EXPORT_ON_ADOPTION = False  # the tests that want it switch it on
     REDIS_URL = ""  # the RQ tests read REDIS_URL from the environment themselves
     MAIL_SERVER = ""  # tests that e-mail set their own local server
 

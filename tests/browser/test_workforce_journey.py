@@ -23,7 +23,7 @@ pytestmark = [
 def _sign_in(page) -> None:  # type: ignore[no-untyped-def]
     editor = next(u for u in DEMO_USERS if u.role == "editor")
     page.goto("/login")
-    page.get_by_label("Email address").fill(editor.email)
+    page.get_by_label("Email address", exact=True).fill(editor.email)
     page.get_by_label("Password").fill(editor.password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/plans")
@@ -32,7 +32,8 @@ def _sign_in(page) -> None:  # type: ignore[no-untyped-def]
 def test_a_new_fte_need_shows_as_a_shortfall_in_the_capacity_view(page) -> None:  # type: ignore[no-untyped-def]
     _sign_in(page)
     page.get_by_role("link", name="Workforce", exact=True).click()
-    page.get_by_role("link", name="Accessibility specialist", exact=True).click()
+    roles = page.get_by_role("table", name="Roles")
+    roles.get_by_role("link", name="Accessibility specialist", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Accessibility specialist")
     page.get_by_text("Add a skill gap").click()
     gap_form = page.locator("form", has=page.get_by_role("button", name="Add skill gap"))
@@ -46,7 +47,7 @@ def test_a_new_fte_need_shows_as_a_shortfall_in_the_capacity_view(page) -> None:
     expect(gaps).to_contain_text("0 – None")
 
     page.goto("/initiatives")
-    page.get_by_role("link", name=re.compile("No Wrong Door services hub")).first.click()
+    page.get_by_role("link", name="INI-0002", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("INI-0002")
     page.get_by_text("Add an FTE need").click()
     need_form = page.locator("form", has=page.get_by_role("button", name="Add FTE need"))
