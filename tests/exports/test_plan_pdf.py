@@ -123,3 +123,26 @@ def test_the_process_pool_renders_off_the_calling_thread(app, plan) -> None:  # 
     finally:
         app.config["EXPORT_SYNC"] = True
     assert db.session.get(Export, export.id) is not None
+
+
+def test_initiative_summaries_add_one_page_per_initiative_when_asked(app, plan) -> None:  # type: ignore[no-untyped-def]
+    from tests.portfolio.factories import add_cost, create_initiative
+
+    editor = plan.owner
+    permits = create_initiative(
+        org=plan.organization,
+        user=editor,
+        code="INI-0101",
+        title="Online building permits",
+        summary="Residents apply for and track building permits online.",
+    )
+    add_cost(permits, user=editor, fiscal_year=2028, capital="250000")
+    create_initiative(org=plan.organization, user=editor, code="INI-0102", title="Statewide identity hub")
+    with app.test_request_context("/"):
+        plain = render_pdf(plan_document(plan).html).pdf
+        with_summaries = render_pdf(plan_document(plan, one_pagers=True).html).pdf
+    plain_pages, summary_pages = page_texts(plain), page_texts(with_summaries)
+    one_pagers = [t for t in summary_pages if "Residents apply for and track building permits online." in t]
+    assert len(summary_pages) >= len(plain_pages) + 2
+    assert one_pagers and "INI-0101" in one_pagers[-1] and "250,000" in one_pagers[-1]
+    assert any("INI-0102" in t and "Statewide identity hub" in t for t in summary_pages[len(plain_pages) - 1 :])
