@@ -26,7 +26,7 @@ def test_editor_creates_plan_writes_section_and_finds_it_in_history(page) -> Non
     editor = _editor()
     page.goto("/plans")
     assert "/login" in page.url
-    page.get_by_label("Email address").fill(editor.email)
+    page.get_by_label("Email address", exact=True).fill(editor.email)
     page.get_by_label("Password").fill(editor.password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Plans of Demo State Office of the CIO")
@@ -81,7 +81,7 @@ def test_timeout_warning_appears_before_idle_sign_out_and_extends_the_session(pa
     editor = _editor()
     page.clock.install()
     page.goto("/login")
-    page.get_by_label("Email address").fill(editor.email)
+    page.get_by_label("Email address", exact=True).fill(editor.email)
     page.get_by_label("Password").fill(editor.password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/plans")

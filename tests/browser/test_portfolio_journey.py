@@ -23,7 +23,7 @@ pytestmark = [
 def _sign_in(page) -> None:  # type: ignore[no-untyped-def]
     editor = next(u for u in DEMO_USERS if u.role == "editor")
     page.goto("/login")
-    page.get_by_label("Email address").fill(editor.email)
+    page.get_by_label("Email address", exact=True).fill(editor.email)
     page.get_by_label("Password").fill(editor.password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/plans")
