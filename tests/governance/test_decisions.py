@@ -196,3 +196,16 @@ def test_a_chair_whose_sign_in_is_stale_confirms_it_is_them_and_keeps_the_ration
     client.post("/reauth", data={"password": PASSWORD, "next": f"/reviews/{scored.id}/decision"})
     page = client.get(f"/reviews/{scored.id}/decision").get_data(as_text=True)
     assert rationale in page and "has been put back" in page
+
+
+def test_only_the_chair_is_offered_the_decision_button_and_afterwards_everyone_sees_the_outcome(
+    signed_in, chair, scored, secretary, members, editor
+):
+    button = "Record the board's decision"
+    assert button in signed_in(chair).get(f"/reviews/{scored.id}").get_data(as_text=True)
+    for other in (secretary, members[0], editor):
+        assert button not in signed_in(other).get(f"/reviews/{scored.id}").get_data(as_text=True)
+    signed_in(chair).post(f"/reviews/{scored.id}/decision", data=APPROVE)
+    [decision] = _decisions(scored.id)
+    page = signed_in(editor).get(f"/reviews/{scored.id}").get_data(as_text=True)
+    assert button not in page and f"/decisions/{decision.id}" in page and "Approve" in page
