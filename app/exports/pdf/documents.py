@@ -177,12 +177,21 @@ def _adoption(plan: Plan, version: PlanVersion | None) -> Adoption | None:
         .order_by(Review.id.desc())
         .limit(1)
     )
-    decision = review.current_decision if review is not None else None
+    decision = _current_decision(review.id) if review is not None else None
     if review is None or decision is None:
         return Adoption("", "Adopted", None, version.number, "")
     return Adoption(
         review.board.name, decision.outcome_enum.label, decision.decided_at, version.number, decision.rationale
     )
+
+
+def _current_decision(review_id: int) -> Decision | None:
+    """Read from the database, not ``review.decisions``: at adoption the decision was just added in this
+    session and a collection loaded earlier would not list it."""
+    decisions = list(db.session.scalars(db.select(Decision).where(Decision.review_id == review_id)))
+    superseded = {d.supersedes_id for d in decisions}
+    current = sorted((d for d in decisions if d.id not in superseded), key=lambda d: d.id)
+    return current[-1] if current else None
 
 
 def _history(plan: Plan) -> list[PlanVersion]:
