@@ -90,6 +90,9 @@ def seed_demo() -> None:
         raise click.ClickException("Demo data is refused in production: it creates accounts with published passwords.")
     from app.demo.seed import all_demo_logins, load_demo
 
+    # The demo adopts a plan version, which renders its PDFs; this command exits right after, so render them
+    # here rather than in worker processes that would die with it (the PDFs are then ready on first sign-in).
+    current_app.config["EXPORT_SYNC"] = True
     created = load_demo(current_app.config["PLAN_TEMPLATE_DIR"])
     db.session.commit()
     if not created:
