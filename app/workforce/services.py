@@ -127,13 +127,14 @@ def _role_taken(name: str) -> str:
     return f"There is already a role called “{name}”. Choose another name, or change that role."
 
 
-def _record_role(role: JobRole, user: User, action: str, summary: str, changes: Any) -> None:
+def _record(obj: JobRole | Skill | WorkforceAction, user: User, action: str, summary: str, changes: Any) -> None:
+    """The audit event of a change to a role (or its figures and gaps), a skill or an action."""
     audit(
         action,
         user=user,
-        organization_id=role.organization_id,
-        object_type="job_role",
-        object_id=role.id,
+        organization_id=obj.organization_id,
+        object_type=obj.__tablename__,
+        object_id=obj.id,
         summary=summary,
         changes=changes,
     )
@@ -147,7 +148,7 @@ def create_role(*, organization: Organization, user: User, fields: RoleFields) -
     role = JobRole(organization_id=organization.id, **asdict(fields))
     db.session.add(role)
     _flush_unique("name", _role_taken(fields.name))
-    _record_role(role, user, "job_role.create", f"Added the role “{role.name}”", values_of(role, ROLE_FIELDS))
+    _record(role, user, "job_role.create", f"Added the role “{role.name}”", values_of(role, ROLE_FIELDS))
     return role
 
 
@@ -162,7 +163,7 @@ def update_role(role: JobRole, *, user: User, fields: RoleFields, base_version: 
     if not changes:
         return False
     _flush_versioned("role")
-    _record_role(role, user, "job_role.update", f"Changed the role “{role.name}”", changes)
+    _record(role, user, "job_role.update", f"Changed the role “{role.name}”", changes)
     return True
 
 
@@ -182,7 +183,7 @@ def delete_role(role: JobRole, *, user: User) -> None:
     db.session.execute(db.delete(InitiativeFteNeed).where(InitiativeFteNeed.role_id == role.id))
     db.session.delete(role)
     db.session.flush()
-    _record_role(role, user, "job_role.delete", f"Deleted the role “{role.name}”", changes)
+    _record(role, user, "job_role.delete", f"Deleted the role “{role.name}”", changes)
 
 
 # --- capacity by fiscal year -------------------------------------------------------------------------------
@@ -219,9 +220,7 @@ def add_capacity(role: JobRole, *, user: User, fields: CapacityFields) -> RoleCa
     db.session.add(capacity)
     db.session.flush()
     changes = {"capacity_id": capacity.id, **values_of(capacity, CAPACITY_FIELDS)}
-    _record_role(
-        role, user, "job_role.capacity.create", f"Added FY{fields.fiscal_year} figures to {role.name}", changes
-    )
+    _record(role, user, "job_role.capacity.create", f"Added FY{fields.fiscal_year} figures to {role.name}", changes)
     return capacity
 
 
@@ -235,7 +234,7 @@ def update_capacity(capacity: RoleCapacity, *, user: User, fields: CapacityField
         return False
     db.session.flush()
     summary = f"Changed the FY{capacity.fiscal_year} figures of {role.name}"
-    _record_role(role, user, "job_role.capacity.update", summary, {"capacity_id": capacity.id, **changes})
+    _record(role, user, "job_role.capacity.update", summary, {"capacity_id": capacity.id, **changes})
     return True
 
 
@@ -246,7 +245,7 @@ def remove_capacity(capacity: RoleCapacity, *, user: User) -> None:
     db.session.delete(capacity)
     db.session.flush()
     summary = f"Removed the FY{capacity.fiscal_year} figures of {role.name}"
-    _record_role(role, user, "job_role.capacity.delete", summary, changes)
+    _record(role, user, "job_role.capacity.delete", summary, changes)
 
 
 # --- the skills catalogue ----------------------------------------------------------------------------------
@@ -254,18 +253,6 @@ def remove_capacity(capacity: RoleCapacity, *, user: User) -> None:
 
 def _skill_taken(name: str) -> str:
     return f"The catalogue already has a skill called “{name}”. Choose another name, or change that skill."
-
-
-def _record_skill(skill: Skill, user: User, action: str, summary: str, changes: Any) -> None:
-    audit(
-        action,
-        user=user,
-        organization_id=skill.organization_id,
-        object_type="skill",
-        object_id=skill.id,
-        summary=summary,
-        changes=changes,
-    )
 
 
 def create_skill(*, organization: Organization, user: User, fields: SkillFields) -> Skill:
@@ -276,7 +263,7 @@ def create_skill(*, organization: Organization, user: User, fields: SkillFields)
     skill = Skill(organization_id=organization.id, **asdict(fields))
     db.session.add(skill)
     _flush_unique("name", _skill_taken(fields.name))
-    _record_skill(skill, user, "skill.create", f"Added the skill “{skill.name}”", values_of(skill, SKILL_FIELDS))
+    _record(skill, user, "skill.create", f"Added the skill “{skill.name}”", values_of(skill, SKILL_FIELDS))
     return skill
 
 
@@ -291,7 +278,7 @@ def update_skill(skill: Skill, *, user: User, fields: SkillFields, base_version:
     if not changes:
         return False
     _flush_versioned("skill")
-    _record_skill(skill, user, "skill.update", f"Changed the skill “{skill.name}”", changes)
+    _record(skill, user, "skill.update", f"Changed the skill “{skill.name}”", changes)
     return True
 
 
@@ -304,7 +291,7 @@ def delete_skill(skill: Skill, *, user: User) -> None:
     changes = {**values_of(skill, SKILL_FIELDS), "gaps_removed_from_roles": sorted(gaps)}
     db.session.delete(skill)
     db.session.flush()
-    _record_skill(skill, user, "skill.delete", f"Deleted the skill “{skill.name}”", changes)
+    _record(skill, user, "skill.delete", f"Deleted the skill “{skill.name}”", changes)
 
 
 # --- skill gaps --------------------------------------------------------------------------------------------
@@ -344,7 +331,7 @@ def add_gap(role: JobRole, *, user: User, skill: Skill, fields: GapFields) -> Sk
     gap = SkillGap(role=role, skill=skill, **asdict(fields))
     db.session.add(gap)
     db.session.flush()
-    _record_role(role, user, "job_role.gap.create", f"Added a {skill.name} gap to {role.name}", _gap_values(gap))
+    _record(role, user, "job_role.gap.create", f"Added a {skill.name} gap to {role.name}", _gap_values(gap))
     return gap
 
 
@@ -361,7 +348,7 @@ def update_gap(gap: SkillGap, *, user: User, skill: Skill, fields: GapFields) ->
     if not changes:
         return False
     db.session.flush()
-    _record_role(role, user, "job_role.gap.update", f"Changed the {skill.name} gap of {role.name}", changes)
+    _record(role, user, "job_role.gap.update", f"Changed the {skill.name} gap of {role.name}", changes)
     return True
 
 
@@ -371,7 +358,7 @@ def remove_gap(gap: SkillGap, *, user: User) -> None:
     changes = _gap_values(gap)
     db.session.delete(gap)
     db.session.flush()
-    _record_role(role, user, "job_role.gap.delete", f"Removed the {gap.skill.name} gap from {role.name}", changes)
+    _record(role, user, "job_role.gap.delete", f"Removed the {gap.skill.name} gap from {role.name}", changes)
 
 
 # --- actions that close gaps -------------------------------------------------------------------------------
@@ -415,18 +402,6 @@ def _gap_names(gaps: Sequence[SkillGap]) -> list[str]:
     return sorted(f"{gap.role.name}: {gap.skill.name}" for gap in gaps)
 
 
-def _record_action(action: WorkforceAction, user: User, verb: str, summary: str, changes: Any) -> None:
-    audit(
-        f"workforce_action.{verb}",
-        user=user,
-        organization_id=action.organization_id,
-        object_type="workforce_action",
-        object_id=action.id,
-        summary=summary,
-        changes=changes,
-    )
-
-
 def create_action(*, organization: Organization, user: User, fields: ActionFields) -> WorkforceAction:
     """A training, hiring, contracting, reskilling or partnering action for a role or skill gaps."""
     _ensure_editor(organization.id, user)
@@ -436,7 +411,7 @@ def create_action(*, organization: Organization, user: User, fields: ActionField
     db.session.add(action)
     db.session.flush()
     changes = {**values_of(action, ACTION_COLUMNS), "gaps": _gap_names(gaps)}
-    _record_action(action, user, "create", f"Added the {action.action_type} action “{action.title}”", changes)
+    _record(action, user, "workforce_action.create", f"Added the {action.action_type} action “{action.title}”", changes)
     return action
 
 
@@ -454,7 +429,7 @@ def update_action(action: WorkforceAction, *, user: User, fields: ActionFields, 
     if not changes:
         return False
     _flush_versioned("action")
-    _record_action(action, user, "update", f"Changed the action “{action.title}”", changes)
+    _record(action, user, "workforce_action.update", f"Changed the action “{action.title}”", changes)
     return True
 
 
@@ -463,4 +438,4 @@ def delete_action(action: WorkforceAction, *, user: User) -> None:
     changes = {**values_of(action, ACTION_COLUMNS), "gaps": _gap_names(action.gaps)}
     db.session.delete(action)
     db.session.flush()
-    _record_action(action, user, "delete", f"Deleted the action “{action.title}”", changes)
+    _record(action, user, "workforce_action.delete", f"Deleted the action “{action.title}”", changes)
