@@ -66,17 +66,24 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.api.views import bp as api_bp
     from app.architecture.views import bp as architecture_bp
     from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.core.views import bp as core_bp
     from app.exports.views import bp as exports_bp
+    from app.extensions import csrf
     from app.governance.views import bp as governance_bp
     from app.objectives.views import bp as objectives_bp
     from app.plans.views import bp as plans_bp
     from app.portfolio.views import bp as portfolio_bp
+    from app.publication.views import bp as public_bp
+    from app.stratml.views import bp as stratml_bp
     from app.workforce.views import bp as workforce_bp
 
     blueprints = (core_bp, auth_bp, plans_bp, objectives_bp, portfolio_bp, governance_bp, workforce_bp, architecture_bp)
-    for blueprint in (*blueprints, exports_bp, audit_bp):
+    for blueprint in (*blueprints, exports_bp, audit_bp, stratml_bp, public_bp, api_bp):
         app.register_blueprint(blueprint)
+    # The API authenticates each request by its bearer token, never by the session cookie, so a
+    # cross-site form cannot act through it: CSRF tokens do not apply there.
+    csrf.exempt(api_bp)

@@ -18,8 +18,13 @@ PUBLIC_ENDPOINTS = frozenset(
         "static",
         "core.accessibility",
         "core.healthz",
+        "core.readyz",
     }
 )
+
+# Blueprints that do their own authentication: the API checks a bearer token on every request and
+# public pages show only plans an admin has published.
+SELF_AUTHENTICATING_BLUEPRINTS = frozenset({"api", "public"})
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -39,6 +44,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 def _require_login():  # type: ignore[no-untyped-def]
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        return None
+    if request.blueprint in SELF_AUTHENTICATING_BLUEPRINTS:
         return None
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]

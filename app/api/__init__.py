@@ -1,0 +1,1 @@
+"""JSON API under /api/v1, authenticated by personal API tokens."""

@@ -1,0 +1,1 @@
+"""Public, read-only publication of adopted plans: HTML, PDF and open data."""
