@@ -59,6 +59,7 @@ class Config:
     # Board meetings are entered in this local time and stored in UTC (an IANA zone name).
     GOVERNANCE_TIMEZONE: str = os.environ.get("GOVERNANCE_TIMEZONE", "America/New_York")
     PLAN_TEMPLATE_DIR: str = _env_path("PLAN_TEMPLATE_DIR", BASE_DIR / "plans")
+    STRATML_MAX_BYTES: int = _env_int("STRATML_MAX_BYTES", 10 * 1024 * 1024)  # largest StratML file imported
 
     # Sessions: the cookie only carries a random session id; the server-side row is what
     # makes a session valid (logout and password change revoke it).
@@ -113,6 +114,13 @@ class Config:
 
     # Number of reverse proxies in front of the app (0 = none); see README "Production".
     TRUSTED_PROXY_COUNT: int = _env_int("TRUSTED_PROXY_COUNT", 0)
+
+    # Operations (app/core/logging.py, app/core/database.py): one log line per request, JSON or text.
+    LOG_FORMAT: str = os.environ.get("LOG_FORMAT", "json").lower()
+    LOG_REQUESTS: bool = os.environ.get("LOG_REQUESTS", "1") != "0"
+    # How long a SQLite writer waits for another worker's write lock before failing (embedded default only).
+    SQLITE_BUSY_TIMEOUT_MS: int = _env_int("SQLITE_BUSY_TIMEOUT_MS", 5000)
+    READYZ_TIMEOUT_SECONDS: int = _env_int("READYZ_TIMEOUT_SECONDS", 2)  # each readiness check (Redis)
     SEND_HSTS = False
     SEED_DEMO_ALLOWED = True
 
@@ -125,6 +133,10 @@ class Config:
             raise ConfigError("PASSWORD_RESET_MINUTES must be from 1 to 60: reset links must expire within an hour.")
         if cls.REAUTH_MINUTES < 1:
             raise ConfigError("REAUTH_MINUTES must be at least 1.")
+        if cls.LOG_FORMAT not in ("json", "text"):
+            raise ConfigError(f"LOG_FORMAT must be json or text, got {cls.LOG_FORMAT!r}.")
+        if cls.SQLITE_BUSY_TIMEOUT_MS < 0:
+            raise ConfigError("SQLITE_BUSY_TIMEOUT_MS must be 0 or more (milliseconds; 5000 is a good value).")
 
 
 class DevelopmentConfig(Config):

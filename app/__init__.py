@@ -20,6 +20,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
     app.config.from_object(config_class)
     register_extensions(app)
+    from app.core.logging import register_logging
+
+    register_logging(app)  # first: its request id exists for every later hook, its log line sees the final status
     register_blueprints(app)
     from app.core.errors import register_error_handlers
     from app.core.filters import register_template_helpers
@@ -66,6 +69,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.api.settings_views import bp as api_tokens_bp
     from app.api.views import bp as api_bp
     from app.architecture.views import bp as architecture_bp
     from app.audit.views import bp as audit_bp
@@ -82,7 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from app.workforce.views import bp as workforce_bp
 
     blueprints = (core_bp, auth_bp, plans_bp, objectives_bp, portfolio_bp, governance_bp, workforce_bp, architecture_bp)
-    for blueprint in (*blueprints, exports_bp, audit_bp, stratml_bp, public_bp, api_bp):
+    for blueprint in (*blueprints, exports_bp, audit_bp, stratml_bp, public_bp, api_bp, api_tokens_bp):
         app.register_blueprint(blueprint)
     # The API authenticates each request by its bearer token, never by the session cookie, so a
     # cross-site form cannot act through it: CSRF tokens do not apply there.

@@ -106,17 +106,25 @@ def seed_demo() -> None:
 @seed.command("scale")
 @click.option("--orgs", default=5, show_default=True, help="How many organizations to create.")
 @click.option("--initiatives", default=2000, show_default=True, help="Initiatives per organization.")
-def seed_scale(orgs: int, initiatives: int) -> None:
+@click.option(
+    "--long-plan-sections",
+    default=150,
+    show_default=True,
+    type=click.IntRange(0, 1000),
+    help="Extra sections of the first organization's long plan (150: a PDF of about 300 pages; 0: no long plan).",
+)
+def seed_scale(orgs: int, initiatives: int, long_plan_sections: int) -> None:
     """Generate a synthetic data set for benchmarks (refused in production)."""
     if not current_app.config["SEED_DEMO_ALLOWED"]:
         raise click.ClickException("Synthetic data is refused in production.")
     from app.demo.scale import SCALE_PASSWORD, load_scale
 
-    created = load_scale(orgs=orgs, initiatives=initiatives)
+    created = load_scale(orgs=orgs, initiatives=initiatives, long_plan_sections=long_plan_sections)
     db.session.commit()
     click.echo(
         f"Created {len(created)} organizations with {initiatives} initiatives each "
-        f"(sign in as editor@<slug>.example, password {SCALE_PASSWORD})."
+        f"(sign in as editor@<slug>.example, admin@<slug>.example or board member "
+        f"member01@<slug>.example, password {SCALE_PASSWORD})."
     )
 
 
@@ -186,5 +194,9 @@ def export_worker(burst: bool) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for group in (users, orgs, seed, audit, exports):
+    from app.backup.cli import backup
+    from app.stratml.cli import register as register_stratml
+
+    for group in (users, orgs, seed, audit, exports, backup):
         app.cli.add_command(group)
+    register_stratml(app)

@@ -1,5 +1,6 @@
 """Every domain's models, imported in one place for Alembic and ``flask shell``."""
 
+from app.api.models import ApiToken
 from app.architecture.models import (
     InitiativeService,
     Principle,
@@ -57,6 +58,7 @@ from app.portfolio.models import (
     PlanObjective,
     Risk,
 )
+from app.publication.models import PlanPublication
 from app.workforce.models import (
     InitiativeFteNeed,
     JobRole,
@@ -68,6 +70,7 @@ from app.workforce.models import (
 
 __all__ = [
     "AgendaItem",
+    "ApiToken",
     "AuditChainHead",
     "AuditEvent",
     "Board",
@@ -101,6 +104,7 @@ __all__ = [
     "Plan",
     "PlanInitiative",
     "PlanObjective",
+    "PlanPublication",
     "PlanSection",
     "PlanStatus",
     "PlanVersion",

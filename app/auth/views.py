@@ -166,7 +166,16 @@ def _enforce_mfa_enrolment():  # type: ignore[no-untyped-def]
 
 
 ENROLMENT_ENDPOINTS = frozenset(
-    {"auth.mfa_enrol", "auth.logout", "auth.keepalive", "static", "core.accessibility", "core.healthz", None}
+    {
+        "auth.mfa_enrol",
+        "auth.logout",
+        "auth.keepalive",
+        "static",
+        "core.accessibility",
+        "core.healthz",
+        "core.readyz",
+        None,
+    }
 )
 
 

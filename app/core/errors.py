@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, NotFound
 
@@ -67,6 +67,6 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):  # type: ignore[no-untyped-def]
         db.session.rollback()
-        correlation_id = uuid.uuid4().hex[:12]
+        correlation_id = g.get("request_id") or uuid.uuid4().hex[:12]  # the request log's id
         current_app.logger.exception("unhandled error, correlation id %s", correlation_id)
         return render_template("errors/500.html", correlation_id=correlation_id), 500

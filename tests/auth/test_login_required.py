@@ -22,6 +22,20 @@ REVIEWED_PUBLIC_ENDPOINTS = {
     "static",
     "core.accessibility",
     "core.healthz",
+    "core.readyz",
+}
+# Pages that blueprints open to everyone on purpose (also a security decision): the public site shows only
+# plans an administrator published (tests/publication checks no internal field leaks), and the API
+# description documents the API (the API itself answers 401 without a bearer token: checked below).
+REVIEWED_OPEN_PAGES = {
+    "public.index",
+    "public.organization_plans",
+    "public.show_plan",
+    "public.plan_pdf",
+    "public.open_data_json",
+    "public.open_data_csv",
+    "api.openapi_document_view",
+    "api.reference",
 }
 
 
@@ -38,7 +52,7 @@ def anonymous_answers(app: Flask) -> list[tuple[str, str, str, int, str]]:
     browser = isolated_client(app)
     answers = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in PUBLIC_ENDPOINTS:
+        if rule.endpoint in PUBLIC_ENDPOINTS or rule.endpoint in REVIEWED_OPEN_PAGES:
             continue
         url = rule.build({arg: values.get(arg, 1) for arg in rule.arguments}, append_unknown=False)
         assert url is not None
@@ -69,11 +83,27 @@ def test_every_other_route_sends_anonymous_visitors_to_sign_in(app):
     unprotected = [
         f"{method} {rule} ({endpoint}) answered {status}{' -> ' + location if location else ''}"
         for method, rule, endpoint, status, location in answers
-        if not ((status in (301, 302, 303) and location == "/login") or (method != "GET" and status == 401))
+        if not (
+            (status in (301, 302, 303) and location == "/login")
+            or (method != "GET" and status == 401)
+            or (endpoint.startswith("api.") and status == 401)  # the API asks for its bearer token instead
+        )
     ]
     assert not unprotected, (
         "These routes are not public (not in app.core.security.PUBLIC_ENDPOINTS) but did not send an anonymous "
         "visitor to sign in. Protect them, or add them to PUBLIC_ENDPOINTS after review:\n  " + "\n  ".join(unprotected)
+    )
+
+
+def test_open_pages_are_exactly_the_reviewed_ones(app):
+    from app.api.auth import PUBLIC_API_ENDPOINTS
+    from app.core.security import SELF_AUTHENTICATING_BLUEPRINTS
+
+    assert {"api", "public"} == SELF_AUTHENTICATING_BLUEPRINTS
+    public_pages = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.split(".")[0] == "public"}
+    public_pages -= {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.startswith("public.manage.")}
+    assert public_pages | set(PUBLIC_API_ENDPOINTS) == REVIEWED_OPEN_PAGES, (
+        "A page open to everyone was added or removed: review it, then update REVIEWED_OPEN_PAGES."
     )
 
 

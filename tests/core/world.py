@@ -7,7 +7,7 @@ import hashlib
 import io
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.routing import Rule
 
+from app.api.models import ApiToken
 from app.auth.models import Organization, Role, User
 from app.exports.models import Export
 from app.extensions import db
@@ -44,6 +45,7 @@ from app.portfolio.models import (
     ObjectiveLink,
     Risk,
 )
+from tests.api.world import make_token
 from tests.architecture.world import (
     ARCHITECTURE_ID_MODELS,
     ARCHITECTURE_VERSIONED,
@@ -82,11 +84,15 @@ ID_MODELS: dict[str, type] = {
     "export_id": Export,
     "version_id": PlanVersion,
     "comment_id": SectionComment,
+    "organization_id": Organization,
+    "token_id": ApiToken,
 }
 OBJECT_PARAMS = frozenset({*ID_MODELS, "number"})  # "number" is a revision number within a section
 MISSING_IDS = {**{name: 10**6 for name in ID_MODELS}, "number": 999}
 # Route parameters that name no object, with the value every URL uses: the spreadsheet format of a download.
-ROUTE_VALUES = {"fmt": "csv"}
+# Public pages name plans and organizations by slug; these slugs are never published, so those pages answer 404
+# (tests/publication covers published plans).
+ROUTE_VALUES = {"fmt": "csv", "dataset": "objectives", "slug": "not-published-1", "org_slug": "not-published"}
 QUERY_ARGS = {"plans.compare_revisions": {"from": 1, "to": 2}, "governance.compare_plan_versions": {"from": 1}}
 FormBody = dict[str, str | list[str] | tuple[io.BytesIO, str]]
 
@@ -124,6 +130,7 @@ class Tenant:
     workforce: dict[str, Any] = field(default_factory=dict)  # tests/workforce/world.build_workforce
     architecture: dict[str, Any] = field(default_factory=dict)  # tests/architecture/world.build_architecture
     export_id: int = 0  # a (failed) PDF export of the first plan
+    token_id: int = 0  # the administrator's API token
     adoption: dict[str, Any] = field(default_factory=dict)  # tests/governance/adoption_helpers.build_adoption_world
 
     @property
@@ -155,6 +162,8 @@ class Tenant:
             "export_id": self.export_id,
             "version_id": self.adoption["version"].id,
             "comment_id": self.adoption["comment"].id,
+            "organization_id": self.org.id,
+            "token_id": self.token_id,
         }
         return {**ids, **overrides}
 
@@ -212,6 +221,7 @@ def build_tenant(label: str, *, plans: int = 1) -> Tenant:
         tenant.governance, chair=users[Role.ADMIN], reviewer=users[Role.REVIEWER], canary=canary
     )
     tenant.export_id = _failed_export(tenant.plan)
+    tenant.token_id = make_token(users[Role.ADMIN], org)[0].id
     tenant.adoption = build_adoption_world(
         org=org, admin=users[Role.ADMIN], reviewer=users[Role.REVIEWER], editor=editor, canary=canary
     )
@@ -349,8 +359,14 @@ def signed_in(app: Flask, user: User, password: str = PASSWORD) -> FlaskClient:
     return client
 
 
+def session_rules(app: Flask) -> list[Rule]:
+    """Every route a browser reaches with its session cookie: all but the JSON API's, which answer only to a
+    bearer token (tests/api sweeps those: isolation, scopes, problem responses)."""
+    return [rule for rule in app.url_map.iter_rules() if not rule.endpoint.startswith("api.")]
+
+
 def object_rules(app: Flask) -> list[Rule]:
-    return [rule for rule in app.url_map.iter_rules() if set(rule.arguments) & OBJECT_PARAMS]
+    return [rule for rule in session_rules(app) if set(rule.arguments) & OBJECT_PARAMS]
 
 
 def unclassified_params(app: Flask) -> list[str]:
@@ -436,6 +452,20 @@ def form_data(endpoint: str, tenant: Tenant, ids: dict[str, int] | None = None) 
     version = _version(endpoint, ids)
     bodies: dict[str, FormBody] = {
         "plans.add_section": {"title": "Injected section", "guidance": "Injected guidance"},
+        "stratml.import_plan": {
+            "file": _upload(
+                "plan.xml",
+                '<StrategicPlan xmlns="urn:ISO:std:iso:17469:tech:xsd:stratml_core"><Name>Injected plan</Name>',
+                "<StrategicPlanCore><Goal><Name>Injected goal</Name><Description/></Goal></StrategicPlanCore>"
+                "</StrategicPlan>",
+            ),
+        },
+        "api_tokens.create_token": {
+            "name": "Injected feed",
+            "scope": "read",
+            "expires_on": (date.today() + timedelta(days=30)).isoformat(),
+        },
+        "api_tokens.revoke_token": {},
         "plans.create_plan": {
             "title": "Injected plan",
             "template": "compact-five-section",
