@@ -115,7 +115,7 @@ def test_after_any_change_the_index_answers_exactly_as_a_fresh_build(
     With a low threshold, terms in more than half of the family are cut, and edits move terms in and out
     of that set; the index must follow without a rebuild.
     """
-    monkeypatch.setattr(similarity, "COMMON_TERM_MIN_DOCS", common_term_min_docs)
+    monkeypatch.setattr(similarity.index, "COMMON_TERM_MIN_DOCS", common_term_min_docs)
     builds = []
     real_build = similarity.FamilyIndex.build
     monkeypatch.setattr(
@@ -252,8 +252,8 @@ def test_a_change_reads_only_what_moved(org, editor, initiative):
 
 
 def test_a_family_that_shrinks_below_half_its_size_is_rebuilt(monkeypatch, org, editor, initiative):
-    monkeypatch.setattr(similarity, "COMMON_TERM_MIN_DOCS", 2)
-    monkeypatch.setattr(similarity, "REBUILD_SHARE", 1.0)
+    monkeypatch.setattr(similarity.index, "COMMON_TERM_MIN_DOCS", 2)
+    monkeypatch.setattr(similarity.index, "REBUILD_SHARE", 1.0)
     others = [
         create_initiative(org=org, user=editor, code=f"INI-{n:04d}", title=f"Licensing kiosk {n}", summary="")
         for n in range(2, 9)
@@ -286,7 +286,7 @@ def test_an_agency_change_reaches_the_state_office_family_index(org, editor, ini
 
 def test_a_term_becomes_common_when_the_family_shrinks_and_ordinary_when_it_grows(monkeypatch, org, editor, initiative):
     """'Kiosk' is in 5 of 10 initiatives (not more than half); deleting one without it makes it common."""
-    monkeypatch.setattr(similarity, "COMMON_TERM_MIN_DOCS", 4)
+    monkeypatch.setattr(similarity.index, "COMMON_TERM_MIN_DOCS", 4)
     for n in range(2, 6):
         create_initiative(org=org, user=editor, code=f"INI-{n:04d}", title=f"Licensing kiosk {n}", summary="Kiosk")
     create_initiative(org=org, user=editor, code="INI-0006", title="Permit kiosk", summary="Portal kiosk")

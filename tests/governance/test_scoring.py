@@ -168,7 +168,7 @@ def test_scoring_is_closed_once_the_review_is_withdrawn(review, secretary, signe
 def test_a_racing_duplicate_sheet_leaves_one_and_says_so(review, secretary, monkeypatch):
     give_scores(review, secretary, [3, 3, 3, 3, 3], submitted=False)
     db.session.expire_all()
-    monkeypatch.setattr(services, "sheet_of", lambda *a: None)  # this tab did not see the other tab's sheet
+    monkeypatch.setattr(services.sheets, "sheet_of", lambda *a: None)  # this tab did not see the other tab's sheet
     with pytest.raises(services.AlreadyDone):
         services.save_scores(
             review, user=secretary, values={c.id: 4 for c in review.rubric.criteria}, comments={}, final=True

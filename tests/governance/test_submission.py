@@ -132,7 +132,7 @@ def test_a_racing_second_tab_hits_the_unique_index_and_gets_a_friendly_refusal(b
     _ready(initiative, editor)
     services.submit_initiative(initiative, user=editor, board=board)
     db.session.commit()
-    monkeypatch.setattr(services, "open_review_id", lambda *a: None)  # the check saw nothing yet
+    monkeypatch.setattr(services.submission, "open_review_id", lambda *a: None)  # the check saw nothing yet
     with pytest.raises(services.AlreadyDone):
         services.submit_initiative(initiative, user=editor, board=board)
     monkeypatch.undo()

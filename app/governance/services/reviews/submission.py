@@ -1,48 +1,23 @@
-"""Governance services: business cases, submission to a board, scoring, recusal and withdrawal.
-
-Each operation checks its rules, flushes, writes one audit event and never commits. Events about an
-initiative's case and its reviews are recorded on the initiative (object type ``initiative``) so its history
-reads in one place; scores and recusals on the review (object type ``review``).
-
-Status: submitting moves the initiative to ``submitted``; the first time a member submits scores, or the review
-is first put on a meeting's agenda (whichever comes first), it moves to ``under_review``. Withdrawing the last
-open review puts it back to ``proposed``.
-"""
+"""Submitting an initiative to a board (the case frozen into the review), taking a review up, withdrawing."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from app.audit.services import diff_fields, record
 from app.auth.models import User
 from app.core.db import utcnow
 from app.core.errors import DomainError, PermissionDenied
 from app.extensions import db
-from app.governance.models import (
-    Board,
-    BusinessCase,
-    Review,
-    ReviewKind,
-    ReviewStatus,
-    Score,
-    ScoreSheet,
-)
+from app.governance.models import Board, BusinessCase, Review, ReviewKind, ReviewStatus
 from app.governance.services import inbox
+from app.governance.services.reviews.cases import CASE_FIELDS, CASE_LABELS, case_of
+from app.governance.services.reviews.common import AlreadyDone, _ensure_can_edit, _record_on_initiative
 from app.portfolio.models import Initiative, InitiativeStatus
 from app.portfolio.money import plain_money
 
-CASE_FIELDS = ("options_considered", "recommended_option", "benefits", "alignment_rationale")
-CASE_LABELS = {
-    "problem": "Problem statement",
-    "options_considered": "Options considered",
-    "recommended_option": "Recommended option",
-    "benefits": "Benefits",
-    "alignment_rationale": "Alignment rationale",
-}
 # Statuses from which an initiative may go to a board (again: one initiative may go to several boards).
 SUBMITTABLE = (
     InitiativeStatus.PROPOSED,
@@ -52,88 +27,12 @@ SUBMITTABLE = (
 )
 
 
-@dataclass(frozen=True)
-class CaseFields:
-    problem: str = ""
-    options_considered: str = ""
-    recommended_option: str = ""
-    benefits: str = ""
-    alignment_rationale: str = ""
-
-
 class SubmissionRefused(DomainError):
     """Everything that stops a submission, listed at once."""
 
     def __init__(self, missing: list[str]) -> None:
         super().__init__("It cannot be submitted yet: " + " ".join(missing))
         self.missing = missing
-
-
-class AlreadyDone(DomainError):
-    """The same action arrived twice (double click, second tab); nothing more was written."""
-
-
-def _record_on_initiative(
-    initiative: Initiative, user: User, action: str, summary: str, changes: dict[str, Any]
-) -> None:
-    record(
-        action,
-        actor_id=user.id,
-        organization_id=initiative.organization_id,
-        object_type="initiative",
-        object_id=initiative.id,
-        summary=summary,
-        changes=changes,
-    )
-
-
-def _record_on_review(review: Review, user: User, action: str, summary: str, changes: dict[str, Any]) -> None:
-    record(
-        action,
-        actor_id=user.id,
-        organization_id=review.organization_id,
-        object_type="review",
-        object_id=review.id,
-        summary=summary,
-        changes=changes,
-    )
-
-
-def _ensure_can_edit(initiative: Initiative, user: User) -> None:
-    if not initiative.can_edit(user):
-        raise PermissionDenied("You need the editor or administrator role to change a business case.")
-
-
-# --- the business case -------------------------------------------------------------------------
-
-
-def case_of(initiative: Initiative) -> BusinessCase | None:
-    return db.session.scalar(db.select(BusinessCase).where(BusinessCase.initiative_id == initiative.id))
-
-
-def save_business_case(initiative: Initiative, *, user: User, fields: CaseFields) -> bool:
-    """Save the case (the problem is the initiative's own); False when nothing changed."""
-    _ensure_can_edit(initiative, user)
-    case = case_of(initiative)
-    if case is None:
-        case = BusinessCase(initiative_id=initiative.id)
-        db.session.add(case)
-    before = {"problem": initiative.problem, **{name: getattr(case, name) or "" for name in CASE_FIELDS}}
-    initiative.problem = fields.problem
-    for name in CASE_FIELDS:
-        setattr(case, name, getattr(fields, name))
-    changes = diff_fields(before, asdict(fields))
-    if not changes:
-        return False
-    case.updated_by_id = user.id
-    db.session.flush()
-    _record_on_initiative(
-        initiative, user, "initiative.business_case.update", f"Changed the business case of {initiative.code}", changes
-    )
-    return True
-
-
-# --- submission --------------------------------------------------------------------------------
 
 
 def missing_for_submission(initiative: Initiative, board: Board | None, case: BusinessCase | None) -> list[str]:
@@ -339,111 +238,3 @@ def withdraw_open_reviews(initiative: Initiative, *, user: User) -> int:
     for review in reviews:
         withdraw_review(review, user=user)
     return len(reviews)
-
-
-# --- scoring -----------------------------------------------------------------------------------
-
-
-def _ensure_can_score(review: Review, user: User) -> ScoreSheet | None:
-    if review.status != ReviewStatus.OPEN.value:
-        raise DomainError(f"Scoring is closed: this review is {review.status_enum.label.lower()}.")
-    if review.board.member(user) is None:
-        raise PermissionDenied(f"Only members of “{review.board.name}” score its reviews.")
-    sheet = sheet_of(review, user)
-    if sheet is not None and sheet.recused:
-        raise DomainError("You recused yourself from this review, so you cannot score it.")
-    if sheet is not None and sheet.submitted_at is not None:
-        raise AlreadyDone("You have already submitted your scores for this review; they cannot be changed.")
-    return sheet
-
-
-def sheet_of(review: Review, user: User) -> ScoreSheet | None:
-    return next((s for s in review.sheets if s.user_id == user.id), None)
-
-
-def scoring_problems(review: Review, values: dict[int, int | None], *, final: bool) -> list[str]:
-    problems = []
-    for criterion in review.rubric.criteria:
-        value = values.get(criterion.id)
-        if (value is None and final) or (value is not None and not 1 <= value <= 5):
-            problems.append(f"Score “{criterion.name}” from 1 to 5.")
-    return problems
-
-
-def save_scores(
-    review: Review, *, user: User, values: dict[int, int | None], comments: dict[int, str], final: bool
-) -> ScoreSheet:
-    """Save a member's scores: a draft (others cannot see it; it can change) or final (``final``; then fixed)."""
-    sheet = _ensure_can_score(review, user)
-    problems = scoring_problems(review, values, final=final)
-    if problems:
-        raise DomainError(" ".join(problems))
-    if sheet is None:
-        sheet = ScoreSheet(review_id=review.id, user_id=user.id)
-        review.sheets.append(sheet)
-    existing = {s.criterion_id: s for s in sheet.scores}
-    for criterion in review.rubric.criteria:
-        value, comment = values.get(criterion.id), (comments.get(criterion.id) or "").strip()
-        score = existing.get(criterion.id)
-        if value is None:
-            if score is not None:
-                sheet.scores.remove(score)
-        elif score is None:
-            sheet.scores.append(Score(criterion_id=criterion.id, value=value, comment=comment))
-        else:
-            score.value, score.comment = value, comment
-    if final:
-        sheet.submitted_at = utcnow()
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as exc:  # the same sheet from a second tab or a double click
-        raise AlreadyDone(
-            "Your scores for this review were already saved from another window; "
-            "nothing more was written. Check them below."
-        ) from exc
-    changes: dict[str, Any] = {
-        "user_id": user.id,
-        "final": final,
-        "scores": {c.name: values.get(c.id) for c in review.rubric.criteria},
-    }
-    if final:
-        status = mark_under_review(review)
-        if status:
-            changes["initiative_status"] = status
-    verb = "Submitted" if final else "Saved draft"
-    _record_on_review(
-        review,
-        user,
-        "review.scores.submit" if final else "review.scores.draft",
-        f"{verb} scores on {review.subject_title} for “{review.board.name}”",
-        changes,
-    )
-    return sheet
-
-
-def recuse(review: Review, *, user: User, reason: str) -> ScoreSheet:
-    """A member steps aside (conflict of interest) with a reason; they cannot score this review afterwards."""
-    sheet = _ensure_can_score(review, user)
-    if not reason.strip():
-        raise DomainError("Give the reason you are recusing yourself, such as a conflict of interest.")
-    if sheet is None:
-        sheet = ScoreSheet(review_id=review.id, user_id=user.id)
-        review.sheets.append(sheet)
-    sheet.scores.clear()  # a draft does not survive a recusal
-    sheet.recused, sheet.recusal_reason, sheet.submitted_at = True, reason.strip()[:500], utcnow()
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as exc:
-        raise AlreadyDone(
-            "You have already recused yourself or scored from another window; nothing more was written."
-        ) from exc
-    _record_on_review(
-        review,
-        user,
-        "review.recuse",
-        f"{user.name} recused from {review.subject_title}",
-        {"user_id": user.id, "reason": sheet.recusal_reason},
-    )
-    return sheet
