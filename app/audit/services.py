@@ -17,6 +17,7 @@ from typing import Any
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import ScalarResult
+from sqlalchemy.exc import IntegrityError
 
 from app.audit.models import AuditChainHead, AuditEvent, chain_key_for
 from app.core.db import utcnow
@@ -56,10 +57,19 @@ def diff_fields(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str
 
 
 def _lock_chain_head(chain_key: str) -> AuditChainHead:
-    head = db.session.scalar(db.select(AuditChainHead).where(AuditChainHead.chain_key == chain_key).with_for_update())
+    query = db.select(AuditChainHead).where(AuditChainHead.chain_key == chain_key).with_for_update()
+    head = db.session.scalar(query)
     if head is None:
-        head = AuditChainHead(chain_key=chain_key, seq=0, last_hash=GENESIS_HASH)
-        db.session.add(head)
+        # The chain's first event. Two first events at once (two first sign-ins of a new organization) both
+        # find no head to lock: the second insert waits for the first transaction, then fails on the key, and
+        # this transaction goes on after the other's event, locking the head it made.
+        try:
+            with db.session.begin_nested():
+                db.session.add(AuditChainHead(chain_key=chain_key, seq=0, last_hash=GENESIS_HASH))
+        except IntegrityError:
+            pass
+        head = db.session.scalar(query.execution_options(populate_existing=True))
+    assert head is not None
     return head
 
 
