@@ -60,6 +60,8 @@ class Config:
     GOVERNANCE_TIMEZONE: str = os.environ.get("GOVERNANCE_TIMEZONE", "America/New_York")
     PLAN_TEMPLATE_DIR: str = _env_path("PLAN_TEMPLATE_DIR", BASE_DIR / "plans")
     STRATML_MAX_BYTES: int = _env_int("STRATML_MAX_BYTES", 10 * 1024 * 1024)  # largest StratML file imported
+    # The published StratML XML Schemas are not shipped with the code; validation reads them from here.
+    STRATML_SCHEMA_DIR: str = _env_path("STRATML_SCHEMA_DIR", BASE_DIR.parent / "shared" / "standards" / "stratml")
 
     # Sessions: the cookie only carries a random session id; the server-side row is what
     # makes a session valid (logout and password change revoke it).

@@ -9,6 +9,9 @@ runs, and the response size. Data sets:
   SQLite and, when TEST_DATABASE_URL names a PostgreSQL database, on PostgreSQL too (its public
   schema is emptied first).
 - similarity: "similar work" for a sample of 200 initiatives in a 10,000-initiative family (bench/similarity.py).
+- load: Locust against gunicorn with 2 workers on PostgreSQL and the scale data set, a realistic mix, stepped to
+  the highest load where every page's p95 stays under 300 ms with 0 errors (bench/load.py; needs
+  BENCH_DATABASE_URL or TEST_DATABASE_URL naming a PostgreSQL database, which it empties).
 Options: BENCH_REPEAT (requests per page, default 30).
 """
 
@@ -24,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import drafting, pdf, portfolio, similarity  # noqa: E402
+from bench import drafting, load, pdf, portfolio, similarity  # noqa: E402
 
 
 def main() -> None:
@@ -38,6 +41,7 @@ def main() -> None:
             "portfolio": portfolio.run(folder, repeat),
             "pdf": pdf.run(folder, repeat),
             "similarity": similarity.run(folder, repeat),
+            "load": load.run(folder),
         }
     out = ROOT / "bench" / "results" / "latest.json"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,10 @@
 """A synthetic data set for benchmarks: ``flask seed scale --orgs N --initiatives M``.
 
-Rows are written with bulk INSERTs (one statement per table and batch), not through the
-services: the point is volume, fast. One audit event per organization records the load.
+Objectives, KPIs, initiatives and their costs, risks and milestones are written with bulk INSERTs
+(one statement per table and batch), not through the services: the point is volume, fast. One audit
+event per organization records that load. The plans, the board, its rubric and the open reviews that
+the load test uses are few and go through the services (app/demo/scale_plans.py); so does the long
+plan of the first organization (``LONG_PLAN_TITLE``, for the PDF benchmark).
 Randomness is seeded, so the same arguments give the same data.
 """
 
@@ -17,8 +20,19 @@ from sqlalchemy import insert, text
 from app.audit.services import record
 from app.auth.models import Membership, Organization, Role, User
 from app.auth.passwords import hash_password
+from app.demo.scale_plans import (
+    BOARD_MEMBERS,
+    LONG_PLAN_SECTIONS,
+    LONG_PLAN_TITLE,
+    OPEN_REVIEWS,
+    SCALE_PLAN_TITLE,
+    load_long_plan,
+    load_plan_and_board,
+    member_email,
+)
 from app.extensions import db
 from app.objectives.models import Kpi, KpiMeasurement, PolicyObjective
+from app.plans.models import Plan
 from app.portfolio.models import (
     Initiative,
     InitiativeCost,
@@ -51,10 +65,32 @@ _WORDS = (
 _KINDS = ("platform", "renewal", "portal", "migration")
 _CATEGORIES = ("run", "run", "run", "change", "change", "transform")
 _STATUSES = ("proposed", "approved", "in_progress", "in_progress", "completed", "deferred")
+__all__ = [
+    "BOARD_MEMBERS",
+    "LONG_PLAN_TITLE",
+    "SCALE_PASSWORD",
+    "SCALE_PLAN_TITLE",
+    "load_long_plan",
+    "load_scale",
+    "member_email",
+]
 
 
-def load_scale(*, orgs: int, initiatives: int, seed: int = 2027) -> list[Organization]:
-    """Create ``orgs`` organizations with ``initiatives`` initiatives each, and everything around them."""
+def load_scale(
+    *,
+    orgs: int,
+    initiatives: int,
+    seed: int = 2027,
+    long_plan_sections: int = LONG_PLAN_SECTIONS,
+    board_members: int = BOARD_MEMBERS,
+    open_reviews: int = OPEN_REVIEWS,
+) -> list[Organization]:
+    """Create ``orgs`` organizations with ``initiatives`` initiatives each, and everything around them.
+
+    Each organization also gets a plan, a board of ``board_members`` with a rubric and up to ``open_reviews``
+    open reviews; the first one created also gets the long plan of ``long_plan_sections`` extra sections, unless
+    the database already has one (0: no long plan).
+    """
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
     password_hash = hash_password(SCALE_PASSWORD)
     created = []
@@ -78,11 +114,18 @@ def load_scale(*, orgs: int, initiatives: int, seed: int = 2027) -> list[Organiz
             object_id=organization.id,
             summary=f"Loaded synthetic data: {len(objective_ids)} objectives, {initiatives} initiatives",
         )
+        load_plan_and_board(organization, editor, password_hash, board_members=board_members, open_reviews=open_reviews)
+        if long_plan_sections > 0 and not _has_long_plan():
+            load_long_plan(organization, editor, sections=long_plan_sections)
         created.append(organization)
     if db.session.get_bind().dialect.name == "postgresql":
         # Fresh statistics, so the planner does not plan 10,000-row tables as if they were empty.
         db.session.execute(text("ANALYZE"))
     return created
+
+
+def _has_long_plan() -> bool:
+    return db.session.scalar(db.select(Plan.id).where(Plan.title == LONG_PLAN_TITLE).limit(1)) is not None
 
 
 def _bulk(model: type, rows: list[dict[str, Any]]) -> None:
