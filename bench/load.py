@@ -149,7 +149,8 @@ def gunicorn(
     Each process starts its own process group, so a PDF still rendering in a worker's pool when the run ends
     is stopped with it: after SIGTERM and ``stop_seconds``, the group gets SIGKILL."""
     port = free_port()
-    command = [_tool("gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", app]
+    # The production settings (app/gunicorn_conf.py: preload, gc.freeze, similarity warm-up), on this port.
+    command = [_tool("gunicorn"), "-c", "python:app.gunicorn_conf", "-w", str(workers), "-b", f"127.0.0.1:{port}", app]
     commands = [command] + ([[_tool("flask"), "exports", "worker"]] if env.get("REDIS_URL") else [])
     with log.open("ab") as out:
         processes = [

@@ -1,6 +1,6 @@
 """Plan PDFs: time and peak memory of a cold render (a fresh worker process) and of a cached request.
 
-Data: the demo plan, and a synthetic plan of about 300 pages (the demo office's data with 150 long sections).
+Data: the demo plan, and the scale data set's long plan of about 300 pages (`flask seed scale`, 150 long sections).
 Peak RSS is the rendering process's maximum resident set (ru_maxrss of the worker, after its imports).
 The cached figure is the median of five repeated requests (fingerprint lookup, reuse, reading the file).
 ``concurrent_requests``: ten simultaneous requests for a just-edited demo plan through the process pool.
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.auth.models import User
+from app.demo.scale import LONG_PLAN_TITLE, load_scale
 from app.demo.seed import load_demo
 from app.exports import services
 from app.exports.pdf import jobs
@@ -23,12 +24,7 @@ from app.extensions import db
 from app.plans.models import Plan
 from bench.timing import bench_app, sqlite_url
 
-LONG_SECTIONS = 150
-PARAGRAPH = (
-    "The Office of the Chief Information Officer will consolidate agency data centres into the State's two "
-    "shared facilities, retire unsupported platforms and move eligible workloads to approved cloud services, "
-    "measuring each step against the service levels residents and agencies rely on. "
-) * 4
+LONG_SECTIONS = 150  # flask seed scale --long-plan-sections: a plan of about 300 pages
 
 
 def _peak_rss_mb() -> float:
@@ -83,21 +79,13 @@ def _measure(app: Any, plan_id: int) -> dict[str, Any]:
 
 
 def _long_plan(app: Any) -> int:
+    """The scale data set's long plan (``flask seed scale``): one organization, 150 long sections."""
     with app.app_context():
-        demo = db.session.scalar(db.select(Plan).order_by(Plan.id))
-        assert demo is not None
-        from app.plans import services as plan_services
-
-        owner = db.session.get(User, demo.owner_id)
-        assert owner is not None
-        for n in range(LONG_SECTIONS):
-            section = plan_services.add_section(demo, user=owner, title=f"Programme {n + 1}", guidance="")
-            body = "\n\n".join(f"## Workstream {k + 1}\n\n{PARAGRAPH}" for k in range(4))
-            plan_services.save_section(
-                section, user=owner, title=section.title, body=body, base_version=section.version, ready=True
-            )
+        load_scale(orgs=1, initiatives=30, long_plan_sections=LONG_SECTIONS)
         db.session.commit()
-        return demo.id
+        plan_id = db.session.scalar(db.select(Plan.id).where(Plan.title == LONG_PLAN_TITLE))
+        assert plan_id is not None
+        return plan_id
 
 
 CONCURRENT = 10
@@ -181,5 +169,5 @@ def run(folder: str, repeat: int) -> dict[str, Any]:
             demo_id = db.session.scalar(db.select(Plan.id).order_by(Plan.id))
         summary["demo_plan"] = _measure(app, demo_id)
         summary["concurrent_requests"] = _concurrent(app, demo_id)
-        summary["synthetic_long_plan"] = _measure(app, _long_plan(app))
+        summary["scale_long_plan"] = _measure(app, _long_plan(app))
     return summary

@@ -22,7 +22,7 @@ SIZES = (100, 10_000)
 def _load(app: Any, initiatives: int) -> dict[str, Any]:
     with app.app_context():
         started = time.perf_counter()
-        organization = load_scale(orgs=1, initiatives=initiatives)[0]
+        organization = load_scale(orgs=1, initiatives=initiatives, long_plan_sections=0)[0]
         editor = db.session.scalar(db.select(User).where(User.email == f"editor@{organization.slug}.example"))
         template = get_template(app.config["PLAN_TEMPLATE_DIR"], "us-state-customer-centric")
         assert editor and template

@@ -162,7 +162,7 @@ def _load(app: Any) -> dict[str, Any]:
     rng = random.Random(2027)
     with app.app_context():
         started = time.perf_counter()
-        organization = load_scale(orgs=1, initiatives=INITIATIVES)[0]
+        organization = load_scale(orgs=1, initiatives=INITIATIVES, long_plan_sections=0)[0]
         now = utcnow()
         ids = list(db.session.scalars(db.select(Initiative.id).where(Initiative.organization_id == organization.id)))
         table = Initiative.__table__

@@ -23,7 +23,7 @@ def bench_app(database_url: str) -> Iterator[Flask]:
     """A migrated app on ``database_url`` (PostgreSQL: the public schema is emptied first)."""
     from flask_migrate import upgrade
 
-    config = type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_url})
+    config = type("BenchConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, "LOG_REQUESTS": False})
     app = create_app(config)
     with app.app_context():
         if database_url.startswith("postgresql"):

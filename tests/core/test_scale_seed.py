@@ -14,7 +14,9 @@ def count(model, **where) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_scale_seed_creates_linked_costed_initiatives_per_organization(app, client):
-    result = app.test_cli_runner().invoke(args=["seed", "scale", "--orgs", "2", "--initiatives", "30"])
+    result = app.test_cli_runner().invoke(
+        args=["seed", "scale", "--orgs", "2", "--initiatives", "30", "--long-plan-sections", "2"]
+    )
     assert result.exit_code == 0, result.output
     assert "Created 2 organizations with 30 initiatives each" in result.output
     assert count(Initiative) == 60
@@ -32,8 +34,18 @@ def test_scale_seed_creates_linked_costed_initiatives_per_organization(app, clie
 
 def test_scale_seed_twice_adds_new_organizations_with_their_own_codes(app):
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["seed", "scale", "--orgs", "1", "--initiatives", "5"]).exit_code == 0
-    assert runner.invoke(args=["seed", "scale", "--orgs", "1", "--initiatives", "5"]).exit_code == 0
+    assert (
+        runner.invoke(
+            args=["seed", "scale", "--orgs", "1", "--initiatives", "5", "--long-plan-sections", "2"]
+        ).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(
+            args=["seed", "scale", "--orgs", "1", "--initiatives", "5", "--long-plan-sections", "2"]
+        ).exit_code
+        == 0
+    )
     assert count(Initiative) == 10
     assert count(Initiative, code="INI-00001") == 2
 
