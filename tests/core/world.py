@@ -466,6 +466,8 @@ def form_data(endpoint: str, tenant: Tenant, ids: dict[str, int] | None = None) 
             "expires_on": (date.today() + timedelta(days=30)).isoformat(),
         },
         "api_tokens.revoke_token": {},
+        "public.manage.publish_plan": {},  # tests/publication publishes adopted plans
+        "public.manage.unpublish_plan": {},
         "plans.create_plan": {
             "title": "Injected plan",
             "template": "compact-five-section",
