@@ -9,13 +9,24 @@ USWDS_DIST := node_modules/@uswds/uswds/dist
 STATIC_USWDS := app/static/uswds
 export FLASK_APP := app:create_app
 
-.PHONY: run test lint bench check-system deps dev-deps assets db seed clean
+.PHONY: run test security lint bench check-system deps dev-deps assets db seed clean
 
 run: check-system deps assets db seed
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# The heavy security sweeps (marker `security`) run in `make security`, not here; CI runs both.
 test: check-system dev-deps assets
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not security"
+
+# The security evidence in one summary (also saved to tests/security/results/latest.json): route x role x
+# organization matrix, form and API-body fuzzing (Hypothesis profile `ci`: 200 examples per form class), CSRF,
+# headers, tenant isolation and bandit. pip-audit asks its advisory service over the network, so it runs only
+# with PIP_AUDIT=1 (`make security PIP_AUDIT=1`); otherwise the summary says it was skipped.
+SECURITY_TESTS := tests/security tests/core/test_csrf.py tests/core/test_headers.py tests/core/test_isolation.py
+HYPOTHESIS_PROFILE ?= ci
+PIP_AUDIT ?= 0
+security: check-system dev-deps assets
+	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) PIP_AUDIT=$(PIP_AUDIT) $(BIN)/pytest -p no:cacheprovider $(SECURITY_TESTS)
 
 lint: dev-deps
 	$(BIN)/ruff check .

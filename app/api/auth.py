@@ -13,13 +13,13 @@ from app.api.problems import ApiProblem
 from app.api.tokens import find_token, touch
 from app.auth.models import Organization, Role, User
 from app.core.db import utcnow
+from app.core.forms import MAX_ID
 from app.extensions import db
 
 # The OpenAPI document and the reference page describe the API; they hold no data.
 PUBLIC_API_ENDPOINTS = frozenset({"api.openapi_document_view", "api.reference"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITE_ROLES = (Role.ADMIN, Role.EDITOR)
-MAX_ID = 2**31 - 1
 _CHALLENGE = 'Bearer realm="planwright"'
 
 

@@ -68,8 +68,7 @@ def _lock_chain_head(chain_key: str) -> AuditChainHead:
                 db.session.add(AuditChainHead(chain_key=chain_key, seq=0, last_hash=GENESIS_HASH))
         except IntegrityError:
             pass
-        head = db.session.scalar(query.execution_options(populate_existing=True))
-    assert head is not None
+        head = db.session.scalars(query.execution_options(populate_existing=True)).one()
     return head
 
 

@@ -24,7 +24,9 @@ ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 
 class LoginForm(FlaskForm):
     email = EmailField(
-        "Email address", filters=[strip_filter], validators=[DataRequired("Enter your email address."), Length(max=254)]
+        "Email address",
+        filters=[strip_filter],
+        validators=[DataRequired("Enter your email address."), Length(max=254), NoControlCharacters()],
     )
     password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=MAX_LENGTH)])
     next = HiddenField()
@@ -107,7 +109,7 @@ class ForgotPasswordForm(FlaskForm):
     email = EmailField(
         "Email address",
         filters=[strip_filter],
-        validators=[DataRequired("Enter the email address you sign in with."), Length(max=254)],
+        validators=[DataRequired("Enter the email address you sign in with."), Length(max=254), NoControlCharacters()],
     )
 
 
@@ -124,7 +126,7 @@ class SsoStartForm(FlaskForm):
     sso_email = EmailField(
         "Work email address",
         filters=[strip_filter],
-        validators=[DataRequired("Enter your work email address."), Length(max=254)],
+        validators=[DataRequired("Enter your work email address."), Length(max=254), NoControlCharacters()],
     )
     next = HiddenField()
 

@@ -7,6 +7,18 @@ from typing import Any
 from wtforms import Field
 from wtforms.validators import ValidationError
 
+# Ids are PostgreSQL integers: a made-up larger one must be refused as "not found", never sent to the database
+# (which would answer "integer out of range").
+MAX_ID = 2**31 - 1
+
+
+def record_id(value: Any) -> int:
+    """An id posted as text; ValueError unless it is a whole number from 1 to ``MAX_ID``."""
+    number = int(value)
+    if not 1 <= number <= MAX_ID:
+        raise ValueError(f"{value!r} is not an id")
+    return number
+
 
 def strip_filter(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
 from app.core.errors import ensure
+from app.core.forms import record_id
 from app.exports import services
 from app.exports.models import Export, ExportStatus, can_see_board_pack
 from app.exports.pages import attachment
@@ -79,7 +80,7 @@ def request_plan_pdf(plan_id: int):  # type: ignore[no-untyped-def]
     choice = request.form.get("version", "draft").strip()
     one_pagers = request.form.get("one_pagers") in ("1", "y", "on", "true")
     try:
-        number = None if choice in ("", "draft") else int(choice)
+        number = None if choice in ("", "draft") else record_id(choice)
         version = services.find_version(plan, number)
         requested = _with_retry(
             lambda: services.request_plan_pdf(plan, user=current_user, version=version, one_pagers=one_pagers)

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
-from app.core.forms import NoControlCharacters, strip_filter
+from app.core.forms import NoControlCharacters, record_id, strip_filter
 from app.portfolio.models import Category, InitiativeType, LinkRole, RiskStatus
 from app.portfolio.money import MoneyError, parse_money, plain_money
 
@@ -27,7 +27,7 @@ IMPACT = {"1": "1 – Minimal", "2": "2 – Minor", "3": "3 – Moderate", "4": 
 
 def optional_id(value: Any) -> int | None:
     """An id from a select whose first option ("Choose …") is blank."""
-    return None if value in (None, "") else int(value)
+    return None if value in (None, "") else record_id(value)
 
 
 def upper_filter(value: Any) -> Any:

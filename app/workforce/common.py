@@ -87,8 +87,11 @@ def parse_fte(text: str, *, positive: bool = False) -> Decimal:
 
 def fte_problem(value: Decimal, *, positive: bool = False) -> str | None:
     """What is wrong with an FTE figure, or None: it runs from 0 (above 0 when ``positive``) to 99,999.99."""
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
-        return "Write the FTE to at most two decimal places, such as 2.25."
+    if not value.is_finite():
+        return "Write the FTE as a number, such as 2.25."
+    # The range first: quantizing a huge figure such as 1e30 to cents raises instead of answering.
     if value < 0 or value > MAX_FTE or (positive and value == 0):
         return f"Enter an FTE of {'more than 0' if positive else '0 or more'} and below 100,000."
+    if value != value.quantize(Decimal("0.01")):
+        return "Write the FTE to at most two decimal places, such as 2.25."
     return None
