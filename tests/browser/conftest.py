@@ -32,8 +32,16 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The served app, for setting the scene through services (in ``with live_app.app_context():``)."""
-    database = tmp_path_factory.mktemp("browser") / "browser.db"
-    app = create_app(make_config(f"sqlite:///{database}", WTF_CSRF_ENABLED=True))
+    folder = tmp_path_factory.mktemp("browser")
+    # Static files cached for an hour: pages then load without ten revalidation requests each.
+    app = create_app(
+        make_config(
+            f"sqlite:///{folder / 'browser.db'}",
+            WTF_CSRF_ENABLED=True,
+            EXPORT_DIR=str(folder / "exports"),
+            SEND_FILE_MAX_AGE_DEFAULT=3600,
+        )
+    )
     with app.app_context():
         upgrade()
         load_demo(app.config["PLAN_TEMPLATE_DIR"])
