@@ -7,9 +7,9 @@
 2. starts ``gunicorn -w 2 "app:create_app()"`` on a free loopback port (REDIS_URL is passed on when set, with one
    ``flask exports worker``), waits for /healthz, and warms it up with 4 people for BENCH_LOAD_WARMUP_SECONDS
    (default 15; not reported: each worker's first requests fill its caches);
-3. steps the number of simulated people (BENCH_LOAD_STEPS, default 5,10,20,40,80,160; BENCH_LOAD_STEP_SECONDS
-   each, default 20) while every page's p95 stays under 300 ms with 0 errors, then runs BENCH_LOAD_SECONDS
-   (default 60) at the highest step that met it (or the first step, when none did);
+3. steps the number of simulated people (BENCH_LOAD_STEPS, default 5,10,15,20,30,40,60,80,120,160;
+   BENCH_LOAD_STEP_SECONDS each, default 20) while every page's p95 stays under 300 ms with 0 errors, then
+   runs BENCH_LOAD_SECONDS (default 60) at the highest step that met it (or the first step, when none did);
 4. reports, per request type, requests, failures, requests per second and p50/p95/p99 in milliseconds, the
    step table and the final run, and how many PDF exports (renders) the export requests made.
 
@@ -265,6 +265,7 @@ def read_stats(csv_prefix: Path) -> dict[str, Any]:
         "requests": sum(r["requests"] for r in requests.values()),
         "errors": sum(r["failures"] for r in requests.values()),
         "worst_page_p95_ms": max((r["p95_ms"] for r in pages.values() if r["requests"]), default=0.0),
+        "worst_page": max(((r["p95_ms"], name) for name, r in pages.items() if r["requests"]), default=(0.0, ""))[1],
         "by_request": dict(sorted(requests.items())),
         "failures": failures,
     }
@@ -276,7 +277,7 @@ def meets_target(result: dict[str, Any]) -> bool:
 
 
 def _step_row(result: dict[str, Any]) -> dict[str, Any]:
-    keys = ("users", "seconds", "requests_per_second", "requests", "errors", "worst_page_p95_ms")
+    keys = ("users", "seconds", "requests_per_second", "requests", "errors", "worst_page_p95_ms", "worst_page")
     return {**{k: result[k] for k in keys}, "meets_target": meets_target(result)}
 
 
@@ -306,7 +307,8 @@ def run(folder: str | None = None) -> dict[str, Any]:
 
 def _run(url: str, work: Path) -> dict[str, Any]:
     orgs, initiatives = _env_int("BENCH_LOAD_ORGS", 2), _env_int("BENCH_LOAD_INITIATIVES", 2000)
-    steps = [int(n) for n in os.environ.get("BENCH_LOAD_STEPS", "5,10,20,40,80,160").split(",") if n.strip()]
+    step_list = os.environ.get("BENCH_LOAD_STEPS", "5,10,15,20,30,40,60,80,120,160")
+    steps = [int(n) for n in step_list.split(",") if n.strip()]
     step_seconds, final_seconds = _env_int("BENCH_LOAD_STEP_SECONDS", 20), _env_int("BENCH_LOAD_SECONDS", 60)
     warmup_seconds = _env_int("BENCH_LOAD_WARMUP_SECONDS", 15)
     load_before = [round(x, 2) for x in os.getloadavg()]
