@@ -61,6 +61,9 @@ def _reviews_of(version_ids: list[int]) -> dict[int, Review]:
         .where(Review.plan_version_id.in_(version_ids))
         .options(joinedload(Review.board), selectinload(Review.decisions).joinedload(Decision.decided_by))
         .order_by(Review.id)
+        # A review already in the session may hold a decisions list read before its decision was recorded
+        # (whether it is still there depends on garbage collection): read the current one from the database.
+        .execution_options(populate_existing=True)
     ).all()
     return {review.plan_version_id: review for review in found if review.plan_version_id is not None}
 
