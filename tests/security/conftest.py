@@ -73,6 +73,8 @@ def summary(terminalreporter) -> dict[str, Any]:  # type: ignore[no-untyped-def]
             "profile": facts.get("fuzz_profile"),
             "form_classes": counts["fuzz_form_classes"],
             "form_class_examples": counts["fuzz_form_examples"],
+            "api_request_models": counts["fuzz_api_models"],
+            "api_request_model_examples": counts["fuzz_api_model_examples"],
             "post_routes": counts["fuzz_routes"],
             "route_examples": counts["fuzz_route_examples"],
             "api_bodies": counts["fuzz_api_routes"],
