@@ -6,6 +6,7 @@ import uuid
 
 from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, NotFound
 
 from app.extensions import db
@@ -56,6 +57,14 @@ def register_error_handlers(app: Flask) -> None:
             render_template("errors/csrf.html", preserved=preserved_form_fields(), back_url=request.path),
             400,
         )
+
+    @app.errorhandler(DataError)
+    def handle_unstorable(error: DataError):  # type: ignore[no-untyped-def]
+        """A value the database cannot hold (an id past its integers, NUL in text: crafted input, since forms check
+        what a person can type): 400 with the typed text, nothing saved, never a 500."""
+        db.session.rollback()
+        current_app.logger.warning("refused a value the database cannot store: %s", type(error.orig).__name__)
+        return render_template("errors/unstorable.html", preserved=preserved_form_fields(), back_url=request.path), 400
 
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException):  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import InputRequired, Length
 
 from app.auth.context import require_admin
+from app.core.forms import NoControlCharacters
 from app.exports import branding
 from app.exports.logo import MAX_LOGO_BYTES, LogoRejected, check_logo
 from app.exports.views import bp
@@ -26,6 +27,7 @@ class OrganizationSettingsForm(FlaskForm):
         validators=[
             InputRequired("Enter a classification label, for example OFFICIAL."),
             Length(max=branding.MAX_LABEL, message=f"Use at most {branding.MAX_LABEL} characters."),
+            NoControlCharacters(),
         ],
     )
     logo = FileField(

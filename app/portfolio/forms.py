@@ -194,6 +194,7 @@ class DependencyForm(FlaskForm):
         validators=[
             DataRequired("Enter the code of the initiative this one depends on, such as INI-0007."),
             Length(max=20, message="Use at most 20 characters for the code."),
+            NoControlCharacters(),
         ],
     )
 

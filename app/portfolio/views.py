@@ -22,6 +22,7 @@ from app.auth.context import current_organization
 from app.auth.services import discard_form_drafts, latest_form_draft
 from app.core.db import utcnow
 from app.core.errors import DomainError, PermissionDenied, ensure
+from app.core.forms import MAX_ID
 from app.exports.pages import accept_uploads, ensure_format, export_file, import_page, spreadsheet_file
 from app.extensions import csrf, db
 from app.objectives.models import PolicyObjective
@@ -465,6 +466,7 @@ def _posted_objective(initiative: Initiative, form: ObjectiveLinkForm) -> Policy
     raw = (form.objective.raw_data or [""])[0]
     if not raw.isdigit():
         return None
+    ensure(int(raw) <= MAX_ID)  # a made-up id past the database's integers is simply not found
     objective = db.session.get(PolicyObjective, int(raw))
     ensure(objective is not None and objective.can_view(current_user) and services.can_serve(initiative, objective))
     return objective

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.auth.models import User
 from app.core.errors import ensure
+from app.core.forms import MAX_ID
 from app.extensions import db
 from app.portfolio.models import Initiative
 from app.portfolio.panels import register_panel
@@ -77,6 +78,7 @@ def _posted_role(form: NeedForm, organization_id: int) -> JobRole | None:
     raw = (form.role.raw_data or [""])[0]
     if not raw.isdigit():
         return None
+    ensure(int(raw) <= MAX_ID)  # a made-up id past the database's integers is simply not found
     role = db.session.get(JobRole, int(raw))
     ensure(role is not None and role.organization_id == organization_id)
     return role

@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from app.core.errors import ensure
+from app.core.forms import MAX_ID
 from app.extensions import db
 from app.workforce import services
 from app.workforce.common import FieldError
@@ -74,6 +75,7 @@ def _posted_skill(form: GapForm, organization_id: int) -> Skill | None:
     raw = (form.skill.raw_data or [""])[0]
     if not raw.isdigit():
         return None
+    ensure(int(raw) <= MAX_ID)  # a made-up id past the database's integers is simply not found
     skill = db.session.get(Skill, int(raw))
     ensure(skill is not None and skill.organization_id == organization_id)
     return skill
