@@ -30,7 +30,8 @@ TARGET = "#00794a"
 BASELINE = "#71767a"
 # USWDS colours with at least 3:1 contrast on white and told apart by lightness as well as hue.
 PALETTE = ("#005ea2", "#e66f0e", "#1a4480", "#4d8055", "#8168b3", "#936f38")
-FONT = 'font-family="Source Sans Pro Web, Helvetica Neue, Arial, sans-serif"'
+# Public Sans first: the print renderer has it bundled (no system fallback); browsers without it use the next.
+FONT = 'font-family="Public Sans, Source Sans Pro Web, Helvetica Neue, Arial, sans-serif"'
 
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 64, 24, 20, 44
 TICK_COUNT = 5

@@ -130,3 +130,40 @@ def image_count(pdf: bytes, page_number: int = 1) -> int:
                 elif x.get("/Subtype") == "/Form" and "/Resources" in x:
                     stack.append(x.Resources)
         return count
+
+
+def font_names(pdf: bytes) -> set[str]:
+    """Base names of every font the pages draw with, in form XObjects and patterns too, subset tag removed."""
+    names: set[str] = set()
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        stack = [page.Resources for page in doc.pages]
+        seen: set[tuple[int, int]] = set()
+        while stack:
+            resources = stack.pop()
+            if resources.is_indirect:
+                if resources.objgen in seen:
+                    continue
+                seen.add(resources.objgen)
+            for _, font in (resources.get("/Font") or {}).items():
+                names.add(re.sub(r"^[A-Z]{6}\+", "", str(font.get("/BaseFont")).lstrip("/")))
+            for group in ("/XObject", "/Pattern"):
+                for _, item in (resources.get(group) or {}).items():
+                    if "/Resources" in item:
+                        stack.append(item.Resources)
+    return names
+
+
+def links(pdf: bytes) -> list[tuple[int, str]]:
+    """Every link annotation as (page, target): ``#internal`` for a destination in the file, else its URI."""
+    found = []
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        for number, page in enumerate(doc.pages, start=1):
+            for annotation in page.get("/Annots") or []:
+                if annotation.get("/Subtype") != "/Link":
+                    continue
+                action = annotation.get("/A")
+                if action is not None and "/URI" in action:
+                    found.append((number, str(action.URI)))
+                else:
+                    found.append((number, "#internal"))
+    return found

@@ -31,6 +31,8 @@ from tests.exports.pdfcheck import (
     attachment_bytes,
     embedded_files,
     figures,
+    font_names,
+    links,
     outline_pages,
     page_texts,
     toc_numbers,
@@ -162,6 +164,21 @@ def test_the_archival_copy_is_pdfa_3b_with_the_plan_data_attached(demo: DemoPdfs
     report = page.validate_pdf_bytes(demo.archive, profile="3b")
     assert [f.rule_id for f in report.failures] == []
     assert embedded_files(demo.adopted) == [] and embedded_files(demo.draft) == []
+
+
+def test_every_page_is_set_in_the_bundled_font_and_every_link_can_be_followed(demo: DemoPdfs) -> None:
+    """Charts and decorative symbols once fell back to the machine's fonts (Liberation Sans, DejaVu Sans), and
+    the live blocks' links to the app's pages became file:///initiatives/5 links in the PDF."""
+    for pdf in (demo.draft, demo.adopted, demo.archive):
+        fonts = font_names(pdf)
+        assert fonts and all(name.startswith("Public-Sans") for name in fonts), fonts
+        found = links(pdf)
+        outside = [target for _, target in found if target != "#internal"]
+        assert [t for t in outside if not t.startswith(("http://", "https://", "mailto:"))] == []
+        contents = [number for number, target in found if target == "#internal" and number <= 6]
+        assert len(contents) >= len(demo.sections), "the contents page links to every section"
+    everything = _normal(" ".join(page_texts(demo.draft)))
+    assert "INI-0005" in everything, "a once-linked initiative code is still printed"
 
 
 def test_the_cover_looks_like_the_reference(demo: DemoPdfs) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import warnings
 from dataclasses import dataclass
 from functools import cache
@@ -30,6 +31,11 @@ FACES = (
     ("PublicSans-BoldItalic", 700, "italic"),
 )
 VARIANTS = ("pdf/ua-1", "pdf/a-3b")
+# Links a PDF keeps: its own anchors (table of contents) and addresses a reader can open. Everything else
+# (the app's pages, /initiatives/5, written as relative links by the live blocks) would point at file:///...
+LINK_SCHEMES = ("http:", "https:", "mailto:")
+_ANCHOR = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.DOTALL | re.IGNORECASE)
+_HREF = re.compile(r"""\shref\s*=\s*("[^"]*"|'[^']*')""", re.IGNORECASE)
 
 
 class _PlainXmpMetadata(DocumentMetadata):
@@ -45,6 +51,25 @@ class _PlainXmpMetadata(DocumentMetadata):
 class Rendered:
     pdf: bytes
     pages: int
+
+
+def printable_links(html: str) -> str:
+    """``html`` with every link that means nothing in a PDF printed as plain text (a ``span`` with the same
+    attributes): relative links to the app's pages, and any scheme other than ``LINK_SCHEMES``.
+
+    A regular expression is enough here: the print HTML comes from autoescaped templates and sanitised
+    Markdown, so attribute values hold no ``>`` and links do not nest.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        attributes, inner = match.groups()
+        href = _HREF.search(attributes)
+        target = href.group(1)[1:-1].strip().lower() if href else ""
+        if target.startswith("#") or target.startswith(LINK_SCHEMES):
+            return match.group(0)
+        return f"<span{_HREF.sub('', attributes)}>{inner}</span>"
+
+    return _ANCHOR.sub(replace, html)
 
 
 def font_faces() -> str:
@@ -94,7 +119,7 @@ def render_pdf(
         CSS(string=font_faces(), base_url=base_url, url_fetcher=fetcher, font_config=fonts),
         CSS(string=PRINT_CSS.read_text(encoding="utf-8"), base_url=base_url, url_fetcher=fetcher, font_config=fonts),
     ]
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(
+    document = HTML(string=printable_links(html), base_url=base_url, url_fetcher=fetcher).render(
         stylesheets=stylesheets, presentational_hints=False, font_config=fonts
     )
     document.metadata.__class__ = _PlainXmpMetadata
