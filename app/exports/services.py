@@ -5,6 +5,7 @@ Services flush and audit; views and the CLI commit. Rendering itself happens in 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, inspect
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from app.audit.services import record
@@ -97,6 +98,7 @@ def request_plan_pdf(
     fingerprint = export_fingerprint(
         kind=kind.value, plan_id=plan.id, version_number=number, one_pagers=one_pagers, today=today
     )
+    _one_request_at_a_time(f"plan:{fingerprint}")
     existing = _reusable(plan.organization_id, kind, Export.fingerprint == fingerprint)
     if existing is not None:
         return Requested(existing)
@@ -138,6 +140,7 @@ def request_plan_pdf(
 def request_board_pack(meeting: Meeting, *, user: User | None, today: date | None = None) -> Requested:
     """The meeting's board pack: reused when the pack's HTML is unchanged, else queued (``dispatch`` after
     the commit)."""
+    _one_request_at_a_time(f"board-pack:{meeting.id}")
     document = board_pack_document(meeting, today=today)
     existing = _reusable(meeting.organization_id, ExportKind.BOARD_PACK, Export.snapshot_hash == document.snapshot_hash)
     if existing is not None:
@@ -200,6 +203,19 @@ def _filename(plan: Plan, version: PlanVersion | None, kind: ExportKind, one_pag
     if one_pagers:
         name = name.replace(".pdf", "-with-initiatives.pdf")
     return name.replace(".pdf", "-archival.pdf") if kind is ExportKind.ARCHIVE else name
+
+
+def _one_request_at_a_time(key: str) -> None:
+    """Make simultaneous requests for the same export wait for each other until the first commits, so the
+    second finds the first's export and reuses it instead of starting a second render of the same PDF.
+
+    PostgreSQL: a transaction-scoped advisory lock on ``key``. SQLite needs nothing: a request's transaction
+    already holds the database's write lock from its start (app/core/database.py).
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    number = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+    db.session.execute(select(func.pg_advisory_xact_lock(number)))
 
 
 def _reusable(organization_id: int, kind: ExportKind, same: Any) -> Export | None:
