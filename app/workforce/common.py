@@ -1,28 +1,22 @@
-"""What the workforce services share: their errors, audit values and the checks every figure gets."""
+"""What the workforce services share: their errors, audit values and the checks every figure gets.
+
+The field error and the audit values of changed attributes are the portfolio's, re-exported so that one
+``isinstance`` check and one audit format serve both.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from app.audit.services import diff_fields, record
+from app.audit.services import record
 from app.auth.models import User
 from app.core.errors import DomainError
-from app.portfolio.money import plain_money
+from app.portfolio.services.common import FieldError, apply, values_of
 from app.workforce.models import MAX_FTE
 
-
-@dataclass
-class FieldError(DomainError):
-    """A rule about one form field; the view shows the message next to that field."""
-
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
+__all__ = ["EditConflict", "FieldError", "apply", "audit", "fte_problem", "parse_fte", "values_of"]
 
 
 @dataclass
@@ -36,26 +30,6 @@ class EditConflict(DomainError):
             f"Someone else changed this {self.noun} after you opened it, so your changes were not saved. "
             "Your text is still in the form: check the saved values below and save again."
         )
-
-
-def audit_value(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return plain_money(value)
-    return value
-
-
-def values_of(obj: object, names: tuple[str, ...] | list[str]) -> dict[str, Any]:
-    return {name: audit_value(getattr(obj, name)) for name in names}
-
-
-def apply(obj: object, values: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Set the attributes and return what changed, ready for the audit record."""
-    before = values_of(obj, list(values))
-    for name, value in values.items():
-        setattr(obj, name, value)
-    return diff_fields(before, values_of(obj, list(values)))
 
 
 def audit(

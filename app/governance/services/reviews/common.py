@@ -9,24 +9,13 @@ from app.auth.models import User
 from app.core.errors import DomainError, PermissionDenied
 from app.governance.models import Review
 from app.portfolio.models import Initiative
+from app.portfolio.services.common import record_on_initiative as _record_on_initiative
+
+__all__ = ["AlreadyDone", "_ensure_can_edit", "_record_on_initiative", "_record_on_review"]
 
 
 class AlreadyDone(DomainError):
     """The same action arrived twice (double click, second tab); nothing more was written."""
-
-
-def _record_on_initiative(
-    initiative: Initiative, user: User, action: str, summary: str, changes: dict[str, Any]
-) -> None:
-    record(
-        action,
-        actor_id=user.id,
-        organization_id=initiative.organization_id,
-        object_type="initiative",
-        object_id=initiative.id,
-        summary=summary,
-        changes=changes,
-    )
 
 
 def _record_on_review(review: Review, user: User, action: str, summary: str, changes: dict[str, Any]) -> None:
