@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.orm.exc import StaleDataError
@@ -35,6 +36,19 @@ def _ensure_editable(plan: Plan, user: User) -> None:
         raise PermissionDenied("You need the editor or administrator role to change this plan.")
     if not plan.is_editable:
         raise DomainError(f"This plan is {plan.status_enum.label.lower()}; only draft plans can be changed.")
+
+
+def _record_section(action: str, section: PlanSection, *, user: User, summary: str, changes: dict[str, Any]) -> None:
+    """Every section change is recorded against the organization that owns the plan."""
+    record(
+        action,
+        actor_id=user.id,
+        organization_id=section.plan.organization_id,
+        object_type="plan_section",
+        object_id=section.id,
+        summary=summary,
+        changes=changes,
+    )
 
 
 def start_new_draft(plan: Plan, *, user: User) -> None:
@@ -138,12 +152,10 @@ def save_section(
             section=db.session.get(PlanSection, section.id) or section, your_title=title, your_body=body
         ) from exc
     after = {"title": section.title, "ready": section.ready, "words": section.word_count}
-    record(
+    _record_section(
         "section.update",
-        actor_id=user.id,
-        organization_id=section.plan.organization_id,
-        object_type="plan_section",
-        object_id=section.id,
+        section,
+        user=user,
         summary=f"Saved “{section.title}” in “{section.plan.title}”",
         changes={**diff_fields(before, after), "revision": revision.number if revision else None},
     )
@@ -184,15 +196,8 @@ def add_section(plan: Plan, *, user: User, title: str, guidance: str = "") -> Pl
     )
     db.session.add(section)
     db.session.flush()
-    record(
-        "section.create",
-        actor_id=user.id,
-        organization_id=plan.organization_id,
-        object_type="plan_section",
-        object_id=section.id,
-        summary=f"Added section “{section.title}” to “{plan.title}”",
-        changes={"title": section.title},
-    )
+    summary = f"Added section “{section.title}” to “{plan.title}”"
+    _record_section("section.create", section, user=user, summary=summary, changes={"title": section.title})
     return section
 
 
@@ -219,12 +224,10 @@ def move_section(section: PlanSection, *, user: User, direction: int) -> None:
     start_new_draft(plan, user=user)
     section.position, other.position = other.position, section.position
     db.session.flush()
-    record(
+    _record_section(
         "section.move",
-        actor_id=user.id,
-        organization_id=plan.organization_id,
-        object_type="plan_section",
-        object_id=section.id,
+        section,
+        user=user,
         summary=f"Moved “{section.title}” {'up' if direction < 0 else 'down'}",
         changes={"position": {"before": other.position, "after": section.position}},
     )
@@ -236,12 +239,10 @@ def remove_section(section: PlanSection, *, user: User) -> None:
     start_new_draft(section.plan, user=user)
     section.deleted_at, section.deleted_by_id = utcnow(), user.id
     db.session.flush()
-    record(
+    _record_section(
         "section.delete",
-        actor_id=user.id,
-        organization_id=section.plan.organization_id,
-        object_type="plan_section",
-        object_id=section.id,
+        section,
+        user=user,
         summary=f"Removed section “{section.title}” (recoverable)",
         changes={"deleted": {"before": False, "after": True}},
     )
@@ -253,12 +254,10 @@ def restore_section(section: PlanSection, *, user: User) -> None:
     section.deleted_at, section.deleted_by_id = None, None
     section.position = max((s.position for s in section.plan.sections if not s.is_deleted), default=0) + 1
     db.session.flush()
-    record(
+    _record_section(
         "section.restore",
-        actor_id=user.id,
-        organization_id=section.plan.organization_id,
-        object_type="plan_section",
-        object_id=section.id,
+        section,
+        user=user,
         summary=f"Restored section “{section.title}”",
         changes={"deleted": {"before": True, "after": False}, "position": section.position},
     )

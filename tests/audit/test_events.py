@@ -165,7 +165,7 @@ def test_a_save_that_fails_after_the_service_ran_leaves_neither_the_change_nor_a
     def crash(*_args, **_kwargs):  # the step between the service call and the commit
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("app.plans.views.discard_form_drafts", crash)
+    monkeypatch.setattr("app.plans.views.sections.discard_form_drafts", crash)
     mark = last_event_id()
     response = client.post(
         f"/plans/{office.plan.id}/sections/{section.id}/edit",

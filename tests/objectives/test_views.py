@@ -11,8 +11,9 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from app.auth.models import Role
 from app.extensions import db
-from app.objectives import services, views
+from app.objectives import services
 from app.objectives.models import Kpi, KpiMeasurement, PolicyObjective
+from app.objectives.views import shared as views_shared
 from app.portfolio.models import Initiative
 from tests.factories import create_org, create_user
 from tests.objectives.helpers import fresh, kpi_fields, kpi_form, make_kpi, make_objective, measure, objective_form
@@ -40,7 +41,7 @@ TODAY = date(2026, 2, 1)
 @pytest.fixture(autouse=True)
 def today(monkeypatch: pytest.MonkeyPatch) -> date:
     """Pages judge staleness and future dates against this day, not the clock."""
-    monkeypatch.setattr(views, "_today", lambda: TODAY)
+    monkeypatch.setattr(views_shared, "today", lambda: TODAY)
     return TODAY
 
 

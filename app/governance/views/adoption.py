@@ -21,8 +21,8 @@ from app.governance.models import PlanVersion, PlanVersionSection, Review, Secti
 from app.governance.services import adoption
 from app.governance.services.plan_compare import compare
 from app.governance.views import bp
-from app.plans import queries as plan_queries
 from app.plans.models import Plan
+from app.plans.views.shared import load_plan, run_service
 from app.portfolio.blocks import FENCE_WORD, render_plan_markdown
 
 _LIVE_BLOCK = re.compile(rf"^\s*(```|~~~)\s*{FENCE_WORD}\b", re.M | re.I)
@@ -39,12 +39,6 @@ bp.add_app_template_global(plan_adoption, "plan_adoption")
 # --- loading ------------------------------------------------------------------------------------------
 
 
-def _load_plan(plan_id: int) -> Plan:
-    plan = db.session.scalar(plan_queries.plan_with_sections(plan_id))
-    ensure(plan is not None and plan.can_view(current_user))
-    return plan  # type: ignore[return-value]
-
-
 def _load_version(version_id: int) -> PlanVersion:
     version = db.get_or_404(PlanVersion, version_id)
     ensure(version.plan.can_view(current_user))
@@ -53,27 +47,12 @@ def _load_version(version_id: int) -> PlanVersion:
     return loaded
 
 
-def _run(action) -> Any:  # type: ignore[no-untyped-def]
-    """Run a service; commit on success; on refusal roll back and flash (403 for a permission refusal)."""
-    try:
-        result = action()
-    except PermissionDenied:
-        db.session.rollback()
-        abort(403)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return None
-    db.session.commit()
-    return True if result is None else result
-
-
 # --- submitting -----------------------------------------------------------------------------------------
 
 
 @bp.route("/plans/<int:plan_id>/submit", methods=["GET", "POST"])
 def submit_plan(plan_id: int):  # type: ignore[no-untyped-def]
-    plan = _load_plan(plan_id)
+    plan = load_plan(plan_id)
     if not plan.can_edit(current_user):
         abort(403)
     boards = adoption.plan_boards(plan.organization_id)
@@ -81,16 +60,10 @@ def submit_plan(plan_id: int):  # type: ignore[no-untyped-def]
     form.board.choices = [(b.id, b.name) for b in boards]
     if form.validate_on_submit():
         board = next(b for b in boards if b.id == form.board.data)
-        try:
-            version = adoption.submit_plan(plan, user=current_user, board=board, note=form.note.data or "")
-        except PermissionDenied:
-            db.session.rollback()
-            abort(403)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
+        version = run_service(
+            lambda: adoption.submit_plan(plan, user=current_user, board=board, note=form.note.data or "")
+        )
+        if version is not None:
             flash(f"Submitted version {version.number} to {board.name}. Its members have been told.", "success")
             return redirect(url_for("governance.show_plan_version", version_id=version.id))
     status = 422 if form.errors or request.method == "POST" else 200
@@ -191,7 +164,7 @@ def set_comment_resolution(comment_id: int):  # type: ignore[no-untyped-def]
     """Resolve (``resolved=1``) or reopen (``resolved=0``) a comment thread."""
     comment, review = _load_comment(comment_id)
     resolved = request.form.get("resolved") == "1"
-    changed = _run(lambda: adoption.set_resolved(comment, user=current_user, review=review, resolved=resolved))
+    changed = run_service(lambda: adoption.set_resolved(comment, user=current_user, review=review, resolved=resolved))
     if changed is not None:
         message = ("Resolved the comment." if resolved else "Reopened the comment.") if changed else "Nothing changed."
         flash(message, "success" if changed else "info")
@@ -210,7 +183,7 @@ def _member_review(version: PlanVersion) -> Review:
 def mark_version_reviewed(version_id: int):  # type: ignore[no-untyped-def]
     version = _load_version(version_id)
     review = _member_review(version)
-    if _run(lambda: adoption.mark_reviewed(review, user=current_user)):
+    if run_service(lambda: adoption.mark_reviewed(review, user=current_user)):
         flash(f"Marked version {version.number} as reviewed. Thank you.", "success")
     return redirect(url_for("governance.show_plan_version", version_id=version_id, _anchor="your-review"))
 
@@ -222,7 +195,7 @@ def recuse_from_version(version_id: int):  # type: ignore[no-untyped-def]
     form = RecusalForm()
     if not form.validate():
         return _version_page(version, status=422, failed={"reason": True, "form": form})
-    if _run(lambda: adoption.recuse(review, user=current_user, reason=form.reason.data or "")):
+    if run_service(lambda: adoption.recuse(review, user=current_user, reason=form.reason.data or "")):
         flash(f"You stepped aside from the review of version {version.number}.", "success")
     return redirect(url_for("governance.show_plan_version", version_id=version_id, _anchor="your-review"))
 
@@ -232,7 +205,7 @@ def recuse_from_version(version_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/plans/<int:plan_id>/versions")
 def plan_versions(plan_id: int):  # type: ignore[no-untyped-def]
-    plan = _load_plan(plan_id)
+    plan = load_plan(plan_id)
     return render_template("governance/adoption/versions.html", plan=plan, entries=adoption.version_history(plan.id))
 
 
@@ -247,7 +220,7 @@ def _snapshot(plan: Plan, which: str | None) -> adoption.Snapshot | None:
 
 @bp.get("/plans/<int:plan_id>/compare")
 def compare_plan_versions(plan_id: int):  # type: ignore[no-untyped-def]
-    plan = _load_plan(plan_id)
+    plan = load_plan(plan_id)
     which_old, which_new = request.args.get("from", ""), request.args.get("to", "draft")
     if not which_old:  # "what changed since the board last saw it"
         latest = adoption.adoption_summary(plan.id).latest_submitted
@@ -286,10 +259,10 @@ STATUS_ACTIONS = {
 @bp.post("/plans/<int:plan_id>/status")
 def change_plan_status(plan_id: int):  # type: ignore[no-untyped-def]
     """Start the next revision (editors), publish, unpublish or archive (administrators)."""
-    plan = _load_plan(plan_id)
+    plan = load_plan(plan_id)
     action, message = STATUS_ACTIONS.get(request.form.get("action", ""), (None, ""))
     if action is None:
         flash("Choose what to do with the plan.", "error")
-    elif _run(lambda: action(plan, user=current_user)):
+    elif run_service(lambda: action(plan, user=current_user)):
         flash(message.format(title=plan.title), "success")
     return redirect(url_for("plans.show_plan", plan_id=plan_id))
