@@ -58,6 +58,28 @@ class FteField(StringField):
         return "" if self.data is None else f"{self.data.normalize():f}"
 
 
+def _chosen(label: str, message: str) -> SelectField:
+    """A required select of one of the organization's rows (a skill, a role) by id.
+
+    Choices are listed for the page; an id of another organization is answered 404 by the view.
+    """
+    return SelectField(
+        label,
+        coerce=optional_id,
+        validate_choice=False,
+        invalid_value_message=message,
+        validators=[InputRequired(message)],
+    )
+
+
+def _fiscal_year() -> YearField:
+    return YearField(
+        "Fiscal year",
+        description="Named after the year it ends in: FY2027 ends in 2027.",
+        validators=[InputRequired("Enter the fiscal year, such as 2027."), _fiscal_year_range],
+    )
+
+
 def _version(form: FlaskForm) -> int:
     text = form.version.data or ""
     return int(text) if text.isdigit() else 0
@@ -76,11 +98,7 @@ class RoleForm(FlaskForm):
 
 
 class CapacityForm(FlaskForm):
-    fiscal_year = YearField(
-        "Fiscal year",
-        description="Named after the year it ends in: FY2027 ends in 2027.",
-        validators=[InputRequired("Enter the fiscal year, such as 2027."), _fiscal_year_range],
-    )
+    fiscal_year = _fiscal_year()
     current_fte = FteField("Filled FTE", description="People in post in the role, as full-time equivalents.")
     vacancies = FteField("Vacancies (FTE)", description="Authorized positions not filled. Not counted as capacity.")
     attrition = FteField("Expected attrition (FTE)", description="FTE expected to leave during the year.")
@@ -100,14 +118,7 @@ class SkillForm(FlaskForm):
 
 
 class GapForm(FlaskForm):
-    # Choices are listed for the page; a skill of another organization is answered 404 by the view.
-    skill = SelectField(
-        "Skill",
-        coerce=optional_id,
-        validate_choice=False,
-        invalid_value_message="Choose a skill from the list.",
-        validators=[InputRequired("Choose a skill from the list.")],
-    )
+    skill = _chosen("Skill", "Choose a skill from the list.")
     current_level = SelectField(
         "Current proficiency",
         choices=LEVELS,
@@ -165,17 +176,6 @@ class ActionForm(FlaskForm):
 
 
 class NeedForm(FlaskForm):
-    # Choices are listed for the page; a role of another organization is answered 404 by the view.
-    role = SelectField(
-        "Role",
-        coerce=optional_id,
-        validate_choice=False,
-        invalid_value_message="Choose a role from the list.",
-        validators=[InputRequired("Choose a role from the list.")],
-    )
-    fiscal_year = YearField(
-        "Fiscal year",
-        description="Named after the year it ends in: FY2027 ends in 2027.",
-        validators=[InputRequired("Enter the fiscal year, such as 2027."), _fiscal_year_range],
-    )
+    role = _chosen("Role", "Choose a role from the list.")
+    fiscal_year = _fiscal_year()
     fte = FteField("FTE needed", positive=True, description="Full-time equivalents, such as 2 or 0.5.")

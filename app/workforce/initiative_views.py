@@ -12,7 +12,6 @@ from wtforms.fields.choices import SelectChoice
 
 from app.auth.models import User
 from app.core.errors import ensure
-from app.core.forms import MAX_ID
 from app.extensions import db
 from app.portfolio.models import Initiative
 from app.portfolio.panels import register_panel
@@ -20,7 +19,7 @@ from app.workforce import needs, queries
 from app.workforce.common import FieldError
 from app.workforce.forms import NeedForm
 from app.workforce.models import InitiativeFteNeed, JobRole
-from app.workforce.views import FAILED, _attempt, bp
+from app.workforce.views import FAILED, _attempt, _posted, bp
 
 
 def _needs_with_roles(initiative_id: int) -> list[tuple[InitiativeFteNeed, str]]:
@@ -73,17 +72,6 @@ def _load_need(need_id: int, initiative_id: int) -> InitiativeFteNeed:
     return need  # type: ignore[return-value]
 
 
-def _posted_role(form: NeedForm, organization_id: int) -> JobRole | None:
-    """The role chosen, if any; 404 for one of another organization."""
-    raw = (form.role.raw_data or [""])[0]
-    if not raw.isdigit():
-        return None
-    ensure(int(raw) <= MAX_ID)  # a made-up id past the database's integers is simply not found
-    role = db.session.get(JobRole, int(raw))
-    ensure(role is not None and role.organization_id == organization_id)
-    return role
-
-
 def _back(initiative_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("portfolio.show_initiative", initiative_id=initiative_id, _anchor="workforce-needs"))
 
@@ -105,7 +93,7 @@ def initiative_needs(initiative_id: int):  # type: ignore[no-untyped-def]
         return render_template("workforce/needs.html", **_context(initiative, current_user))
     form = NeedForm(prefix="need")
     _role_choices(form, initiative.organization_id)
-    role = _posted_role(form, initiative.organization_id)
+    role = _posted(JobRole, form.role, initiative.organization_id)
     if _save(form, role, partial(needs.add_need, initiative, user=current_user)) is FAILED:
         return render_template("workforce/needs.html", **_context(initiative, current_user, form)), 422
     what = f"{form.fte._value()} FTE of {role.name if role else ''} in FY{form.fiscal_year.data}"
@@ -124,7 +112,7 @@ def edit_need(initiative_id: int, need_id: int):  # type: ignore[no-untyped-def]
     _role_choices(form, need.initiative.organization_id)
     status = 200
     if request.method == "POST":
-        role = _posted_role(form, need.initiative.organization_id)
+        role = _posted(JobRole, form.role, need.initiative.organization_id)
         changed = _save(form, role, partial(needs.update_need, need, user=current_user))
         if changed is not FAILED:
             flash("Saved the FTE need." if changed else "Nothing had changed, so nothing was saved.", "success")

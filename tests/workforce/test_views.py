@@ -178,3 +178,21 @@ def test_a_refused_fte_need_keeps_what_was_typed(signed_in, office: Office):
     body["need-fiscal_year"], body["need-fte"] = "2028", "1"
     html = client.post(f"/initiatives/{office.initiative.id}/fte-needs", data=body).get_data(as_text=True)
     assert "INI-0001 already needs Cybersecurity analyst in FY2028. Change that row instead." in error_messages(html)
+
+
+def test_a_chosen_id_the_database_cannot_hold_is_not_found_and_a_blank_one_is_a_form_error(signed_in, office: Office):
+    client = signed_in(office.editor)
+    gaps, needs_url = f"/workforce/roles/{office.role.id}/gaps", f"/initiatives/{office.initiative.id}/fte-needs"
+    gap = {"gap-current_level": "0", "gap-target_level": "2", "gap-priority": "low"}
+    need = {"need-fiscal_year": "2030", "need-fte": "1"}
+    for made_up in ("2147483648", "14842796707", "0", "²"):  # past PostgreSQL's integers, no row, not int()-able
+        assert client.post(gaps, data={**gap, "gap-skill": made_up}).status_code == 404, made_up
+        assert client.post(needs_url, data={**need, "need-role": made_up}).status_code == 404, made_up
+    blank_gap = client.post(gaps, data={**gap, "gap-skill": ""})
+    assert blank_gap.status_code == 422
+    assert "Choose a skill from the list." in error_messages(blank_gap.get_data(as_text=True))
+    blank_need = client.post(needs_url, data={**need, "need-role": ""})
+    assert blank_need.status_code == 422
+    assert "Choose a role from the list." in error_messages(blank_need.get_data(as_text=True))
+    assert db.session.scalar(db.select(db.func.count()).select_from(InitiativeFteNeed)) == 1
+    assert len(office.role.gaps) == 1

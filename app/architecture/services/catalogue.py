@@ -21,6 +21,7 @@ from app.architecture.services.common import (
     _ensure_editor,
     _flush_unique,
     _flush_versioned,
+    _in_use,
     _record,
 )
 from app.audit.services import diff_fields
@@ -47,15 +48,12 @@ def _check_service(fields: ServiceFields, organization_id: int, current_id: int 
         raise FieldError("kind", "Choose infrastructure, application, data, security or integration.")
     if fields.lifecycle not in {s.value for s in Lifecycle}:
         raise FieldError("lifecycle", "Choose plan, build, operate or retire.")
-    taken = db.session.scalar(
-        db.select(SharedService.id).where(
-            SharedService.organization_id == organization_id,
-            db.func.lower(SharedService.name) == fields.name.lower(),
-            SharedService.id != current_id,
-        )
-    )
-    if taken is not None:
-        raise FieldError("name", f"The catalogue already has “{fields.name}”. Choose another name.")
+    if _in_use(SharedService, "name", fields.name, organization_id, current_id):
+        raise FieldError("name", _name_taken(fields.name))
+
+
+def _name_taken(name: str) -> str:
+    return f"The catalogue already has “{name}”. Choose another name."
 
 
 def _check_links(organization: Organization, standards: Sequence[Standard], users: Sequence[Organization]) -> None:
@@ -112,13 +110,11 @@ def create_service(
     service.user_links = []
     _set_links(service, standards, users)
     db.session.add(service)
-    _flush_unique("name", f"The catalogue already has “{fields.name}”. Choose another name.")
+    _flush_unique("name", _name_taken(fields.name))
     _record(
-        organization.id,
+        service,
         user,
         "service.create",
-        "shared_service",
-        service.id,
         f"Added the shared service “{service.name}”",
         {**asdict(fields), **_link_values(service)},
     )
@@ -152,15 +148,7 @@ def update_service(
         return False
     service.updated_at = utcnow()  # the row is updated, so its version rises, even when only links changed
     _flush_versioned()
-    _record(
-        service.organization_id,
-        user,
-        "service.update",
-        "shared_service",
-        service.id,
-        f"Changed the shared service “{service.name}”",
-        changes,
-    )
+    _record(service, user, "service.update", f"Changed the shared service “{service.name}”", changes)
     return True
 
 
@@ -175,11 +163,9 @@ def delete_service(service: SharedService, *, user: User) -> None:
             "Remove those ties first, or set its lifecycle to retire."
         )
     _record(
-        service.organization_id,
+        service,
         user,
         "service.delete",
-        "shared_service",
-        service.id,
         f"Removed the shared service “{service.name}”",
         {**{name: getattr(service, name) for name in SERVICE_FIELDS}, **_link_values(service)},
     )

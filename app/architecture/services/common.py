@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.architecture.models import Principle, SharedService, Standard
 from app.audit.services import record
 from app.auth.models import User
 from app.core.errors import DomainError, PermissionDenied
 from app.extensions import db
+from app.portfolio.models import Initiative
+
+Catalogued = TypeVar("Catalogued", SharedService, Principle, Standard)
+Recorded = SharedService | Principle | Standard | Initiative
 
 
 @dataclass
@@ -30,15 +35,14 @@ class EditConflict(DomainError):
         return "Someone else changed this after you opened it. Check their changes below and save again."
 
 
-def _record(
-    organization_id: int, user: User, action: str, kind: str, object_id: int, summary: str, changes: Any
-) -> None:
+def _record(obj: Recorded, user: User, action: str, summary: str, changes: Any) -> None:
+    """The audit event of a change, recorded on the service, standard, principle or initiative it changed."""
     record(
         action,
         actor_id=user.id,
-        organization_id=organization_id,
-        object_type=kind,
-        object_id=object_id,
+        organization_id=obj.organization_id,
+        object_type=obj.__tablename__,
+        object_id=obj.id,
         summary=summary,
         changes=changes,
     )
@@ -47,6 +51,18 @@ def _record(
 def _ensure_editor(user: User, organization_id: int, what: str) -> None:
     if not user.can_edit_in(organization_id):
         raise PermissionDenied(f"You need the editor or administrator role to change {what}.")
+
+
+def _in_use(model: type[Catalogued], field: str, value: str, organization_id: int, current_id: int | None) -> bool:
+    """Whether another row of the organization already has ``value`` in ``field``, in any letter case."""
+    taken = db.session.scalar(
+        db.select(model.id).where(
+            model.organization_id == organization_id,
+            db.func.lower(getattr(model, field)) == value.lower(),
+            model.id != current_id,
+        )
+    )
+    return taken is not None
 
 
 def _flush_unique(field: str, message: str) -> None:

@@ -19,7 +19,7 @@ def _ensure_can_edit(initiative: Initiative, user: User) -> None:
 
 
 def _initiative_event(initiative: Initiative, user: User, action: str, summary: str, changes: Any) -> None:
-    _record(initiative.organization_id, user, action, "initiative", initiative.id, summary, changes)
+    _record(initiative, user, action, summary, changes)
 
 
 def service_usable_by(service: SharedService, initiative: Initiative) -> bool:

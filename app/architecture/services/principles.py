@@ -11,6 +11,7 @@ from app.architecture.services.common import (
     _ensure_editor,
     _flush_unique,
     _flush_versioned,
+    _in_use,
     _record,
 )
 from app.audit.services import diff_fields
@@ -35,15 +36,12 @@ def _check_principle(fields: PrincipleFields, organization_id: int, current_id: 
         raise FieldError("statement", "Write the principle's statement.")
     if fields.position < 1:
         raise FieldError("position", "Use a position of 1 or more.")
-    taken = db.session.scalar(
-        db.select(Principle.id).where(
-            Principle.organization_id == organization_id,
-            db.func.lower(Principle.title) == fields.title.lower(),
-            Principle.id != current_id,
-        )
-    )
-    if taken is not None:
-        raise FieldError("title", f"There is already a principle “{fields.title}”. Choose another title.")
+    if _in_use(Principle, "title", fields.title, organization_id, current_id):
+        raise FieldError("title", _title_taken(fields.title))
+
+
+def _title_taken(title: str) -> str:
+    return f"There is already a principle “{title}”. Choose another title."
 
 
 def create_principle(*, organization: Organization, user: User, fields: PrincipleFields) -> Principle:
@@ -51,16 +49,8 @@ def create_principle(*, organization: Organization, user: User, fields: Principl
     _check_principle(fields, organization.id)
     principle = Principle(organization_id=organization.id, **asdict(fields))
     db.session.add(principle)
-    _flush_unique("title", f"There is already a principle “{fields.title}”. Choose another title.")
-    _record(
-        organization.id,
-        user,
-        "principle.create",
-        "arch_principle",
-        principle.id,
-        f"Added the principle “{principle.title}”",
-        asdict(fields),
-    )
+    _flush_unique("title", _title_taken(fields.title))
+    _record(principle, user, "principle.create", f"Added the principle “{principle.title}”", asdict(fields))
     return principle
 
 
@@ -78,15 +68,7 @@ def update_principle(
     if not changes:
         return False
     _flush_versioned()
-    _record(
-        principle.organization_id,
-        user,
-        "principle.update",
-        "arch_principle",
-        principle.id,
-        f"Changed the principle “{principle.title}”",
-        changes,
-    )
+    _record(principle, user, "principle.update", f"Changed the principle “{principle.title}”", changes)
     return True
 
 
@@ -97,11 +79,9 @@ def delete_principle(principle: Principle, *, user: User) -> None:
         db.select(db.func.count()).select_from(PrincipleAnswer).where(PrincipleAnswer.principle_id == principle.id)
     )
     _record(
-        principle.organization_id,
+        principle,
         user,
         "principle.delete",
-        "arch_principle",
-        principle.id,
         f"Removed the principle “{principle.title}” and {answers} answer{'s' if answers != 1 else ''} to it",
         {**{name: getattr(principle, name) for name in PRINCIPLE_FIELDS}, "answers_removed": answers},
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.architecture.models import ServiceStandard, Standard
-from app.architecture.services.common import FieldError, _ensure_editor, _flush_unique, _record
+from app.architecture.services.common import FieldError, _ensure_editor, _flush_unique, _in_use, _record
 from app.audit.services import diff_fields
 from app.auth.models import Organization, User
 from app.core.errors import DomainError
@@ -11,14 +11,7 @@ from app.extensions import db
 
 
 def _check_standard_name(organization_id: int, name: str, current_id: int | None = None) -> None:
-    taken = db.session.scalar(
-        db.select(Standard.id).where(
-            Standard.organization_id == organization_id,
-            db.func.lower(Standard.name) == name.lower(),
-            Standard.id != current_id,
-        )
-    )
-    if taken is not None:
+    if _in_use(Standard, "name", name, organization_id, current_id):
         raise FieldError("name", f"The standard “{name}” is already in the list. Use that one or another name.")
 
 
@@ -28,15 +21,7 @@ def create_standard(*, organization: Organization, user: User, name: str, refere
     standard = Standard(organization_id=organization.id, name=name, reference=reference)
     db.session.add(standard)
     _flush_unique("name", f"The standard “{name}” is already in the list.")
-    _record(
-        organization.id,
-        user,
-        "standard.create",
-        "arch_standard",
-        standard.id,
-        f"Added the standard “{name}”",
-        {"name": name, "reference": reference},
-    )
+    _record(standard, user, "standard.create", f"Added the standard “{name}”", {"name": name, "reference": reference})
     return standard
 
 
@@ -49,15 +34,7 @@ def update_standard(standard: Standard, *, user: User, name: str, reference: str
     if not changes:
         return False
     _flush_unique("name", f"The standard “{name}” is already in the list.")
-    _record(
-        standard.organization_id,
-        user,
-        "standard.update",
-        "arch_standard",
-        standard.id,
-        f"Changed the standard “{name}”",
-        changes,
-    )
+    _record(standard, user, "standard.update", f"Changed the standard “{name}”", changes)
     return True
 
 
@@ -72,11 +49,9 @@ def delete_standard(standard: Standard, *, user: User) -> None:
             "Remove it from those services first."
         )
     _record(
-        standard.organization_id,
+        standard,
         user,
         "standard.delete",
-        "arch_standard",
-        standard.id,
         f"Removed the standard “{standard.name}”",
         {"name": standard.name, "reference": standard.reference},
     )

@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from app.architecture import queries, services, transfer
 from app.architecture.forms import ServiceForm
 from app.architecture.models import Lifecycle, ServiceKind, SharedService
-from app.architecture.views.shared import FAILED, _attempt, _editor_of, bp
+from app.architecture.views.shared import FAILED, _attempt, _editor_of, _save_edit, bp
 from app.auth.context import current_organization
 from app.auth.models import Organization
 from app.core.errors import ensure
@@ -136,17 +136,15 @@ def edit_service(service_id: int):  # type: ignore[no-untyped-def]
         return _service_page(form, organization, service, 422)
     values = _service_values(form, options)
     update = lambda: services.update_service(service, user=current_user, base_version=form.base_version(), **values)  # noqa: E731
-    try:
-        changed = _attempt(update, form)
-    except services.EditConflict as conflict:
-        current = _load_editable_service(service_id)
-        form.version.data = str(current.version)
-        flash(str(conflict), "error")
-        return _service_page(form, organization, current, 409)
-    if changed is FAILED:
-        return _service_page(form, organization, service, 422)
-    flash(f"Saved “{service.name}”." if changed else "Nothing had changed, so nothing was saved.", "success")
-    return redirect(url_for("architecture.show_service", service_id=service.id))
+    return _save_edit(
+        service,
+        form,
+        update,
+        reload=lambda: _load_editable_service(service_id),
+        page=lambda current, status: _service_page(form, organization, current, status),
+        saved=lambda: f"Saved “{service.name}”.",
+        back=url_for("architecture.show_service", service_id=service.id),
+    )
 
 
 @bp.post("/architecture/services/<int:service_id>/delete")

@@ -10,10 +10,8 @@ from flask_login import current_user
 from app.architecture import queries, services
 from app.architecture.forms import PrincipleForm
 from app.architecture.models import Principle
-from app.architecture.views.shared import FAILED, _attempt, _editor_of, bp
+from app.architecture.views.shared import FAILED, _attempt, _delete, _editor_of, _load_editable, _save_edit, bp
 from app.auth.context import current_organization
-from app.core.errors import ensure
-from app.extensions import db
 
 
 @bp.get("/architecture/principles")
@@ -60,16 +58,9 @@ def new_principle():  # type: ignore[no-untyped-def]
     return redirect(url_for("architecture.list_principles", _anchor=f"principle-{principle.id}"))
 
 
-def _load_principle(principle_id: int) -> Principle:
-    principle = db.session.get(Principle, principle_id)
-    ensure(principle is not None and current_user.is_member_of(principle.organization_id))
-    _editor_of(principle.organization_id)  # type: ignore[union-attr]
-    return principle  # type: ignore[return-value]
-
-
 @bp.route("/architecture/principles/<int:principle_id>/edit", methods=["GET", "POST"])
 def edit_principle(principle_id: int):  # type: ignore[no-untyped-def]
-    principle = _load_principle(principle_id)
+    principle = _load_editable(Principle, principle_id)
     if request.method == "GET":
         return _principle_page(PrincipleForm(formdata=None, obj=principle, version=str(principle.version)), principle)
     form = PrincipleForm()
@@ -78,23 +69,19 @@ def edit_principle(principle_id: int):  # type: ignore[no-untyped-def]
     update = lambda: services.update_principle(  # noqa: E731
         principle, user=current_user, fields=_principle_fields(form), base_version=form.base_version()
     )
-    try:
-        changed = _attempt(update, form)
-    except services.EditConflict as conflict:
-        current = _load_principle(principle_id)
-        form.version.data = str(current.version)
-        flash(str(conflict), "error")
-        return _principle_page(form, current, 409)
-    if changed is FAILED:
-        return _principle_page(form, principle, 422)
-    flash("Saved the principle." if changed else "Nothing had changed, so nothing was saved.", "success")
-    return redirect(url_for("architecture.list_principles", _anchor=f"principle-{principle.id}"))
+    return _save_edit(
+        principle,
+        form,
+        update,
+        reload=lambda: _load_editable(Principle, principle_id),
+        page=lambda current, status: _principle_page(form, current, status),
+        saved=lambda: "Saved the principle.",
+        back=url_for("architecture.list_principles", _anchor=f"principle-{principle.id}"),
+    )
 
 
 @bp.post("/architecture/principles/<int:principle_id>/delete")
 def delete_principle(principle_id: int):  # type: ignore[no-untyped-def]
-    principle = _load_principle(principle_id)
-    title = principle.title
-    if _attempt(lambda: services.delete_principle(principle, user=current_user)) is not FAILED:
-        flash(f"Removed the principle “{title}”.", "success")
-    return redirect(url_for("architecture.list_principles"))
+    principle = _load_editable(Principle, principle_id)
+    removed = f"Removed the principle “{principle.title}”."
+    return _delete(principle, services.delete_principle, removed=removed, back=url_for("architecture.list_principles"))

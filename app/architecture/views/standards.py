@@ -10,9 +10,8 @@ from flask_login import current_user
 from app.architecture import queries, services
 from app.architecture.forms import StandardForm
 from app.architecture.models import ServiceStandard, Standard
-from app.architecture.views.shared import FAILED, _attempt, _editor_of, bp
+from app.architecture.views.shared import FAILED, _attempt, _delete, _editor_of, _load_editable, bp
 from app.auth.context import current_organization
-from app.core.errors import ensure
 from app.extensions import db
 
 
@@ -54,16 +53,9 @@ def _standard_use(organization_id: int) -> dict[int, int]:
     )
 
 
-def _load_standard(standard_id: int) -> Standard:
-    standard = db.session.get(Standard, standard_id)
-    ensure(standard is not None and current_user.is_member_of(standard.organization_id))
-    _editor_of(standard.organization_id)  # type: ignore[union-attr]
-    return standard  # type: ignore[return-value]
-
-
 @bp.route("/architecture/standards/<int:standard_id>/edit", methods=["GET", "POST"])
 def edit_standard(standard_id: int):  # type: ignore[no-untyped-def]
-    standard = _load_standard(standard_id)
+    standard = _load_editable(Standard, standard_id)
     form = StandardForm(obj=standard) if request.method == "POST" else StandardForm(formdata=None, obj=standard)
     if request.method == "POST":
         if form.validate():
@@ -80,8 +72,6 @@ def edit_standard(standard_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/architecture/standards/<int:standard_id>/delete")
 def delete_standard(standard_id: int):  # type: ignore[no-untyped-def]
-    standard = _load_standard(standard_id)
-    name = standard.name
-    if _attempt(lambda: services.delete_standard(standard, user=current_user)) is not FAILED:
-        flash(f"Removed the standard “{name}”.", "success")
-    return redirect(url_for("architecture.list_standards"))
+    standard = _load_editable(Standard, standard_id)
+    removed = f"Removed the standard “{standard.name}”."
+    return _delete(standard, services.delete_standard, removed=removed, back=url_for("architecture.list_standards"))

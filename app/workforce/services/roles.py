@@ -9,9 +9,9 @@ from sqlalchemy import func
 
 from app.auth.models import Organization, User
 from app.extensions import db
-from app.workforce.common import EditConflict, FieldError, apply, fte_problem, values_of
+from app.workforce.common import FieldError, apply, fte_problem, values_of
 from app.workforce.models import ZERO, InitiativeFteNeed, JobRole, RoleCapacity
-from app.workforce.services.shared import _ensure_editor, _flush_unique, _flush_versioned, _name_taken, _record
+from app.workforce.services.shared import Catalogue, _create_named, _ensure_editor, _record, _update_named
 
 
 @dataclass(frozen=True)
@@ -34,35 +34,23 @@ ROLE_FIELDS = tuple(RoleFields.__dataclass_fields__)
 CAPACITY_FIELDS = tuple(CapacityFields.__dataclass_fields__)
 
 
-def _role_taken(name: str) -> str:
-    return f"There is already a role called “{name}”. Choose another name, or change that role."
+_ROLES = Catalogue(
+    model=JobRole,
+    noun="role",
+    event="job_role",
+    taken="There is already a role called “{name}”. Choose another name, or change that role.",
+    columns=ROLE_FIELDS,
+)
 
 
 def create_role(*, organization: Organization, user: User, fields: RoleFields) -> JobRole:
     """A new job role (or family of roles) of the organization."""
-    _ensure_editor(organization.id, user)
-    if _name_taken(JobRole, organization.id, fields.name, None):
-        raise FieldError("name", _role_taken(fields.name))
-    role = JobRole(organization_id=organization.id, **asdict(fields))
-    db.session.add(role)
-    _flush_unique("name", _role_taken(fields.name))
-    _record(role, user, "job_role.create", f"Added the role “{role.name}”", values_of(role, ROLE_FIELDS))
-    return role
+    return _create_named(_ROLES, organization=organization, user=user, values=asdict(fields))
 
 
 def update_role(role: JobRole, *, user: User, fields: RoleFields, base_version: int) -> bool:
     """Save the edited role; False when nothing changed. EditConflict when the form is stale."""
-    _ensure_editor(role.organization_id, user)
-    if base_version != role.version:
-        raise EditConflict("role")
-    if _name_taken(JobRole, role.organization_id, fields.name, role.id):
-        raise FieldError("name", _role_taken(fields.name))
-    changes = apply(role, asdict(fields))
-    if not changes:
-        return False
-    _flush_versioned("role")
-    _record(role, user, "job_role.update", f"Changed the role “{role.name}”", changes)
-    return True
+    return _update_named(_ROLES, role, user=user, values=asdict(fields), base_version=base_version)
 
 
 def delete_role(role: JobRole, *, user: User) -> None:

@@ -1,17 +1,19 @@
-"""What the workforce operations share: the editor check, flushing with friendly errors, the audit event."""
+"""What the workforce operations share: the editor check, flushing with friendly errors, the audit event, and
+adding and renaming the named rows (roles, skills) an organization keeps a list of."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.auth.models import User
+from app.auth.models import Organization, User
 from app.core.errors import PermissionDenied
 from app.extensions import db
-from app.workforce.common import EditConflict, FieldError, audit
+from app.workforce.common import EditConflict, FieldError, apply, audit, values_of
 from app.workforce.models import JobRole, Skill, WorkforceAction
 
 EDITORS_ONLY = "You need the editor or administrator role to change the workforce plan."
@@ -59,3 +61,45 @@ def _record(obj: JobRole | Skill | WorkforceAction, user: User, action: str, sum
         summary=summary,
         changes=changes,
     )
+
+
+Named = TypeVar("Named", JobRole, Skill)
+
+
+@dataclass(frozen=True)
+class Catalogue(Generic[Named]):
+    """A kind of named row an organization keeps a list of (roles, skills): how its messages and events read."""
+
+    model: type[Named]
+    noun: str  # in summaries and conflict messages: "the role “Analyst”"
+    event: str  # the audit action prefix: "job_role.create"
+    taken: str  # the message when another row has the name; {name} stands for the name typed
+    columns: tuple[str, ...]  # what the create event records
+
+
+def _create_named(kind: Catalogue[Named], *, organization: Organization, user: User, values: dict[str, Any]) -> Named:
+    """A new row; FieldError when the organization already has one of that name, in any letter case."""
+    _ensure_editor(organization.id, user)
+    taken = kind.taken.format(name=values["name"])
+    if _name_taken(kind.model, organization.id, values["name"], None):
+        raise FieldError("name", taken)
+    row = kind.model(organization_id=organization.id, **values)
+    db.session.add(row)
+    _flush_unique("name", taken)
+    _record(row, user, f"{kind.event}.create", f"Added the {kind.noun} “{row.name}”", values_of(row, kind.columns))
+    return row
+
+
+def _update_named(kind: Catalogue[Named], row: Named, *, user: User, values: dict[str, Any], base_version: int) -> bool:
+    """Save the edited row; False when nothing changed. EditConflict when the form is stale."""
+    _ensure_editor(row.organization_id, user)
+    if base_version != row.version:
+        raise EditConflict(kind.noun)
+    if _name_taken(kind.model, row.organization_id, values["name"], row.id):
+        raise FieldError("name", kind.taken.format(name=values["name"]))
+    changes = apply(row, values)
+    if not changes:
+        return False
+    _flush_versioned(kind.noun)
+    _record(row, user, f"{kind.event}.update", f"Changed the {kind.noun} “{row.name}”", changes)
+    return True

@@ -7,9 +7,9 @@ from typing import Any
 
 from app.auth.models import Organization, User
 from app.extensions import db
-from app.workforce.common import EditConflict, FieldError, apply, values_of
+from app.workforce.common import FieldError, apply, values_of
 from app.workforce.models import JobRole, Priority, Skill, SkillGap
-from app.workforce.services.shared import _ensure_editor, _flush_unique, _flush_versioned, _name_taken, _record
+from app.workforce.services.shared import Catalogue, _create_named, _ensure_editor, _record, _update_named
 
 
 @dataclass(frozen=True)
@@ -30,35 +30,23 @@ SKILL_FIELDS = tuple(SkillFields.__dataclass_fields__)
 GAP_FIELDS = tuple(GapFields.__dataclass_fields__)
 
 
-def _skill_taken(name: str) -> str:
-    return f"The catalogue already has a skill called “{name}”. Choose another name, or change that skill."
+_SKILLS = Catalogue(
+    model=Skill,
+    noun="skill",
+    event="skill",
+    taken="The catalogue already has a skill called “{name}”. Choose another name, or change that skill.",
+    columns=SKILL_FIELDS,
+)
 
 
 def create_skill(*, organization: Organization, user: User, fields: SkillFields) -> Skill:
     """A new skill in the organization's catalogue."""
-    _ensure_editor(organization.id, user)
-    if _name_taken(Skill, organization.id, fields.name, None):
-        raise FieldError("name", _skill_taken(fields.name))
-    skill = Skill(organization_id=organization.id, **asdict(fields))
-    db.session.add(skill)
-    _flush_unique("name", _skill_taken(fields.name))
-    _record(skill, user, "skill.create", f"Added the skill “{skill.name}”", values_of(skill, SKILL_FIELDS))
-    return skill
+    return _create_named(_SKILLS, organization=organization, user=user, values=asdict(fields))
 
 
 def update_skill(skill: Skill, *, user: User, fields: SkillFields, base_version: int) -> bool:
     """Save the edited skill; False when nothing changed. EditConflict when the form is stale."""
-    _ensure_editor(skill.organization_id, user)
-    if base_version != skill.version:
-        raise EditConflict("skill")
-    if _name_taken(Skill, skill.organization_id, fields.name, skill.id):
-        raise FieldError("name", _skill_taken(fields.name))
-    changes = apply(skill, asdict(fields))
-    if not changes:
-        return False
-    _flush_versioned("skill")
-    _record(skill, user, "skill.update", f"Changed the skill “{skill.name}”", changes)
-    return True
+    return _update_named(_SKILLS, skill, user=user, values=asdict(fields), base_version=base_version)
 
 
 def delete_skill(skill: Skill, *, user: User) -> None:

@@ -8,11 +8,11 @@ service, commits once and redirects; a refused form is shown again, status 422, 
 from __future__ import annotations
 
 from app.workforce.views import actions, overview, role_items, roles, skills  # noqa: F401 - they add routes to bp
-from app.workforce.views.shared import FAILED, _attempt, bp
+from app.workforce.views.shared import FAILED, _attempt, _posted, bp
 
 # isort: split
 # Initiative FTE needs, the initiative panel, spreadsheets and live blocks register themselves on import
-# (initiative_views takes bp, FAILED and _attempt from this package, so they are imported above first).
+# (initiative_views takes bp, FAILED, _attempt and _posted from this package, so they are imported above first).
 from app.workforce import blocks, initiative_views, transfer_views  # noqa: F401
 
-__all__ = ["FAILED", "_attempt", "bp"]
+__all__ = ["FAILED", "_attempt", "_posted", "bp"]

@@ -17,7 +17,7 @@ from app.workforce.views.shared import (
     FAILED,
     _attempt,
     _can_edit,
-    _conflict_version,
+    _edit_page,
     _ensure_editor,
     _form_page,
     _load,
@@ -82,7 +82,7 @@ def new_action():  # type: ignore[no-untyped-def]
         flash(f"Added the action “{action.title}”.", "success")
         return redirect(url_for("workforce.list_actions"))
 
-    return _save_form(form, create, done=done, page=page, noun="action")
+    return _save_form(form, create, done=done, page=page)
 
 
 @bp.route("/workforce/actions/<int:action_id>/edit", methods=["GET", "POST"])
@@ -93,25 +93,16 @@ def edit_action(action_id: int):  # type: ignore[no-untyped-def]
     else:
         form = ActionForm()
     _action_choices(form, action.organization_id)
-    cancel = url_for("workforce.list_actions")
-
-    def page(status: int = 200, conflict: bool = False):  # type: ignore[no-untyped-def]
-        if conflict:
-            _conflict_version(form, action)
-        title = f"Edit the action {action.title}"
-        return _form_page(form, title=title, submit="Save action", cancel=cancel, status=status)
-
-    if request.method == "GET":
-        return page()
-
-    def done(changed: bool):  # type: ignore[no-untyped-def]
-        flash(f"Saved “{action.title}”." if changed else "Nothing had changed, so nothing was saved.", "success")
-        return redirect(url_for("workforce.list_actions"))
-
-    update = partial(
-        services.update_action, action, user=current_user, fields=_action_fields(form), base_version=form.base_version()
+    return _edit_page(
+        action,
+        form,
+        services.update_action,
+        fields=_action_fields,
+        title=lambda: f"Edit the action {action.title}",
+        submit="Save action",
+        saved=lambda: f"Saved “{action.title}”.",
+        back=url_for("workforce.list_actions"),
     )
-    return _save_form(form, update, done=done, page=page, noun="action")
 
 
 @bp.post("/workforce/actions/<int:action_id>/delete")

@@ -10,15 +10,12 @@ from flask import flash, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from app.core.errors import ensure
-from app.core.forms import MAX_ID
-from app.extensions import db
 from app.workforce import services
 from app.workforce.common import FieldError
 from app.workforce.forms import CapacityForm, GapForm
 from app.workforce.models import JobRole, RoleCapacity, Skill, SkillGap
 from app.workforce.views.roles import _role_page, _show_role, _skill_choices
-from app.workforce.views.shared import FAILED, _attempt, _load, _load_role_part, bp
+from app.workforce.views.shared import FAILED, _attempt, _load, _load_role_part, _posted, bp
 
 
 def _capacity_fields(form: CapacityForm) -> services.CapacityFields:
@@ -70,17 +67,6 @@ def remove_capacity(role_id: int, capacity_id: int):  # type: ignore[no-untyped-
     return _show_role(role_id, "capacity")
 
 
-def _posted_skill(form: GapForm, organization_id: int) -> Skill | None:
-    """The skill chosen, if any; 404 for one of another organization ("not found", never "forbidden")."""
-    raw = (form.skill.raw_data or [""])[0]
-    if not raw.isdigit():
-        return None
-    ensure(int(raw) <= MAX_ID)  # a made-up id past the database's integers is simply not found
-    skill = db.session.get(Skill, int(raw))
-    ensure(skill is not None and skill.organization_id == organization_id)
-    return skill
-
-
 def _gap_fields(form: GapForm) -> services.GapFields:
     return services.GapFields(
         current_level=form.current_level.data, target_level=form.target_level.data, priority=form.priority.data
@@ -101,7 +87,7 @@ def add_gap(role_id: int):  # type: ignore[no-untyped-def]
     role: JobRole = _load(JobRole, role_id, edit=True)
     form = GapForm(prefix="gap")
     _skill_choices(form, role.organization_id)
-    skill = _posted_skill(form, role.organization_id)
+    skill = _posted(Skill, form.skill, role.organization_id)
     if form.validate():
         save = partial(services.add_gap, role, user=current_user, fields=_gap_fields(form))
         if _attempt(_gap_action(form, skill, lambda s: save(skill=s)), form) is not FAILED:
@@ -118,7 +104,7 @@ def edit_gap(role_id: int, gap_id: int):  # type: ignore[no-untyped-def]
         form.skill.data = gap.skill_id  # the form's "skill" is the id, the gap's is the object
     _skill_choices(form, gap.role.organization_id)
     if request.method == "POST":
-        skill = _posted_skill(form, gap.role.organization_id)
+        skill = _posted(Skill, form.skill, gap.role.organization_id)
         if form.validate():
             save = partial(services.update_gap, gap, user=current_user, fields=_gap_fields(form))
             changed = _attempt(_gap_action(form, skill, lambda s: save(skill=s)), form)

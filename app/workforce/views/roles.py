@@ -18,19 +18,14 @@ from app.workforce.models import InitiativeFteNeed, JobRole, SkillGap, Workforce
 from app.workforce.views.shared import (
     FAILED,
     _attempt,
-    _conflict_version,
+    _edit_page,
     _ensure_editor,
     _form_page,
     _load,
+    _named_fields,
     _save_form,
     bp,
 )
-
-
-def _role_fields(form: RoleForm) -> services.RoleFields:
-    return services.RoleFields(
-        name=form.name.data or "", family=form.family.data or "", description=(form.description.data or "").strip()
-    )
 
 
 def _show_role(role_id: int, anchor: str | None = None):  # type: ignore[no-untyped-def]
@@ -50,8 +45,9 @@ def new_role():  # type: ignore[no-untyped-def]
         flash(f"Added the role “{role.name}”. Add its figures for each fiscal year below.", "success")
         return _show_role(role.id)
 
-    create = partial(services.create_role, organization=organization, user=current_user, fields=_role_fields(form))
-    return _save_form(form, create, done=done, page=page, noun="role")
+    fields = _named_fields(form, services.RoleFields)
+    create = partial(services.create_role, organization=organization, user=current_user, fields=fields)
+    return _save_form(form, create, done=done, page=page)
 
 
 def _role_page(role: JobRole, *, failed: FlaskForm | None = None):  # type: ignore[no-untyped-def]
@@ -97,24 +93,16 @@ def show_role(role_id: int):  # type: ignore[no-untyped-def]
 def edit_role(role_id: int):  # type: ignore[no-untyped-def]
     role: JobRole = _load(JobRole, role_id, edit=True)
     form = RoleForm(obj=role, version=str(role.version)) if request.method == "GET" else RoleForm()
-    cancel = url_for("workforce.show_role", role_id=role.id)
-
-    def page(status: int = 200, conflict: bool = False):  # type: ignore[no-untyped-def]
-        if conflict:
-            _conflict_version(form, role)
-        return _form_page(form, title=f"Edit the role {role.name}", submit="Save role", cancel=cancel, status=status)
-
-    if request.method == "GET":
-        return page()
-
-    def done(changed: bool):  # type: ignore[no-untyped-def]
-        flash(f"Saved the role “{role.name}”." if changed else "Nothing had changed, so nothing was saved.", "success")
-        return _show_role(role.id)
-
-    update = partial(
-        services.update_role, role, user=current_user, fields=_role_fields(form), base_version=form.base_version()
+    return _edit_page(
+        role,
+        form,
+        services.update_role,
+        fields=lambda form: _named_fields(form, services.RoleFields),
+        title=lambda: f"Edit the role {role.name}",
+        submit="Save role",
+        saved=lambda: f"Saved the role “{role.name}”.",
+        back=url_for("workforce.show_role", role_id=role.id),
     )
-    return _save_form(form, update, done=done, page=page, noun="role")
 
 
 @bp.post("/workforce/roles/<int:role_id>/delete")

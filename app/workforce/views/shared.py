@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import Field
 
 from app.auth.context import current_organization
 from app.core.charts import format_number
 from app.core.errors import DomainError, PermissionDenied, ensure
+from app.core.forms import record_id
 from app.extensions import db
 from app.portfolio.money import format_money
 from app.workforce.common import EditConflict, FieldError
-from app.workforce.models import JobRole, RoleCapacity, SkillGap
+from app.workforce.models import JobRole, RoleCapacity, Skill, SkillGap
 
 bp = Blueprint("workforce", __name__)
 FAILED = object()  # what _attempt returns when the service refused
+Chosen = TypeVar("Chosen", JobRole, Skill)
 
 
 @bp.context_processor
@@ -85,7 +89,7 @@ def _form_page(form: FlaskForm, *, title: str, submit: str, cancel: str, status:
 
 
 def _save_form(  # type: ignore[no-untyped-def]
-    form: FlaskForm, save: Callable[[], Any], *, done: Callable[[Any], Any], page: Callable[..., Any], noun: str
+    form: FlaskForm, save: Callable[[], Any], *, done: Callable[[Any], Any], page: Callable[..., Any]
 ):
     """Validate, save, and redirect; the form again with 422 (refused) or 409 (someone saved first)."""
     if not form.validate():
@@ -104,3 +108,60 @@ def _conflict_version(form: FlaskForm, obj: Any) -> None:
     """After a conflict the form carries the saved version, so saving again keeps the user's values."""
     db.session.refresh(obj)
     form.version.data = str(obj.version)
+
+
+def _edit_page(  # type: ignore[no-untyped-def]
+    obj: Any,
+    form: FlaskForm,
+    update: Callable[..., bool],
+    *,
+    fields: Callable[[Any], Any],
+    title: Callable[[], str],
+    submit: str,
+    saved: Callable[[], str],
+    back: str,
+):
+    """The edit page of a versioned record: the form (GET); saving it (POST), then back to ``back``.
+
+    ``title`` and ``saved`` are read when the page is drawn or the change saved, so they show the saved values.
+    """
+
+    def page(status: int = 200, conflict: bool = False):  # type: ignore[no-untyped-def]
+        if conflict:
+            _conflict_version(form, obj)
+        return _form_page(form, title=title(), submit=submit, cancel=back, status=status)
+
+    if request.method == "GET":
+        return page()
+
+    def done(changed: bool):  # type: ignore[no-untyped-def]
+        flash(saved() if changed else "Nothing had changed, so nothing was saved.", "success")
+        return redirect(back)
+
+    save = partial(update, obj, user=current_user, fields=fields(form), base_version=form.base_version())
+    return _save_form(form, save, done=done, page=page)
+
+
+def _named_fields(form: FlaskForm, fields_class: Callable[..., Any]) -> Any:
+    """The fields of a role or skill as typed: name, grouping and description (trimmed; it has no filter)."""
+    values = {name: form[name].data or "" for name in fields_class.__dataclass_fields__}  # type: ignore[attr-defined]
+    values["description"] = values["description"].strip()
+    return fields_class(**values)
+
+
+def _posted(model: type[Chosen], field: Field, organization_id: int) -> Chosen | None:
+    """The row chosen in a select, if any; 404 for an id that is not one of the organization's rows.
+
+    Nothing or no number chosen is None, so the form says what to choose; an id the database cannot hold (0, or
+    past its integers) is simply not found, never sent to the database.
+    """
+    raw = (field.raw_data or [""])[0]
+    if not raw.isdigit():
+        return None
+    found: Chosen | None
+    try:
+        found = db.session.get(model, record_id(raw))
+    except ValueError:
+        found = None
+    ensure(found is not None and found.organization_id == organization_id)
+    return found

@@ -16,19 +16,13 @@ from app.workforce.views.shared import (
     FAILED,
     _attempt,
     _can_edit,
-    _conflict_version,
+    _edit_page,
     _ensure_editor,
-    _form_page,
     _load,
+    _named_fields,
     _save_form,
     bp,
 )
-
-
-def _skill_fields(form: SkillForm) -> services.SkillFields:
-    return services.SkillFields(
-        name=form.name.data or "", category=form.category.data or "", description=(form.description.data or "").strip()
-    )
 
 
 def _skills_page(form: SkillForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
@@ -59,37 +53,30 @@ def list_skills():  # type: ignore[no-untyped-def]
     organization = current_organization()
     _ensure_editor()
     form = SkillForm()
-    create = partial(services.create_skill, organization=organization, user=current_user, fields=_skill_fields(form))
+    fields = _named_fields(form, services.SkillFields)
+    create = partial(services.create_skill, organization=organization, user=current_user, fields=fields)
 
     def done(skill: Skill):  # type: ignore[no-untyped-def]
         flash(f"Added “{skill.name}” to the skills catalogue.", "success")
         return redirect(url_for("workforce.list_skills"))
 
-    return _save_form(form, create, done=done, page=lambda status, **_: _skills_page(form, status), noun="skill")
+    return _save_form(form, create, done=done, page=lambda status, **_: _skills_page(form, status))
 
 
 @bp.route("/workforce/skills/<int:skill_id>/edit", methods=["GET", "POST"])
 def edit_skill(skill_id: int):  # type: ignore[no-untyped-def]
     skill: Skill = _load(Skill, skill_id, edit=True)
     form = SkillForm(obj=skill, version=str(skill.version)) if request.method == "GET" else SkillForm()
-    cancel = url_for("workforce.list_skills")
-
-    def page(status: int = 200, conflict: bool = False):  # type: ignore[no-untyped-def]
-        if conflict:
-            _conflict_version(form, skill)
-        return _form_page(form, title=f"Edit the skill {skill.name}", submit="Save skill", cancel=cancel, status=status)
-
-    if request.method == "GET":
-        return page()
-
-    def done(changed: bool):  # type: ignore[no-untyped-def]
-        flash(f"Saved “{skill.name}”." if changed else "Nothing had changed, so nothing was saved.", "success")
-        return redirect(url_for("workforce.list_skills"))
-
-    update = partial(
-        services.update_skill, skill, user=current_user, fields=_skill_fields(form), base_version=form.base_version()
+    return _edit_page(
+        skill,
+        form,
+        services.update_skill,
+        fields=lambda form: _named_fields(form, services.SkillFields),
+        title=lambda: f"Edit the skill {skill.name}",
+        submit="Save skill",
+        saved=lambda: f"Saved “{skill.name}”.",
+        back=url_for("workforce.list_skills"),
     )
-    return _save_form(form, update, done=done, page=page, noun="skill")
 
 
 @bp.post("/workforce/skills/<int:skill_id>/delete")
