@@ -135,7 +135,8 @@ def seed(env: dict[str, str], *, orgs: int, initiatives: int) -> float:
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
+    """A loopback port nobody listens on (bound, then released); the operations tests use it too."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 

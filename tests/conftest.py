@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -21,8 +22,10 @@ from sqlalchemy import text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
+from app.auth.models import Organization, Role, User
 from app.extensions import db
 from config import TestingConfig
+from tests.factories import PASSWORD, create_org, create_user, login
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -113,7 +116,6 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def signed_in(app: Flask):  # type: ignore[no-untyped-def]
     """Sign a user in on a browser of their own: ``signed_in(user) -> client``."""
-    from tests.factories import login
 
     def sign_in(user):  # type: ignore[no-untyped-def]
         client = new_client(app)
@@ -125,8 +127,36 @@ def signed_in(app: Flask):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def editor_client(signed_in, editor):  # type: ignore[no-untyped-def]
-    """The ``editor`` fixture of the test's package, signed in."""
+    """The ``editor`` fixture (the package's own where it has one), signed in."""
     return signed_in(editor)
+
+
+OFFICE = "Office of the State CIO"
+PEOPLE = {Role.ADMIN: "Ada Admin", Role.EDITOR: "Erin Editor", Role.REVIEWER: "Rae Reviewer", Role.VIEWER: "Vic Viewer"}
+
+
+@pytest.fixture
+def org() -> Organization:
+    """The office most tests work in. A package's conftest overrides it when its tests need another office;
+    the people below then belong to that one."""
+    return create_org(name=OFFICE)
+
+
+def person_fixture(role: Role) -> Any:
+    """The fixture named after ``role`` (``editor``, ``viewer``...): the ``org``'s user with that role, named as
+    in ``PEOPLE`` so that pages can be checked for the name."""
+
+    @pytest.fixture(name=role.value)
+    def person(org: Organization) -> User:
+        return create_user(org=org, role=role, name=PEOPLE[role])
+
+    return person
+
+
+admin = person_fixture(Role.ADMIN)
+editor = person_fixture(Role.EDITOR)
+reviewer = person_fixture(Role.REVIEWER)
+viewer = person_fixture(Role.VIEWER)
 
 
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
@@ -136,3 +166,27 @@ def csrf_token_from(html: str) -> str:
     match = CSRF_FIELD.search(html)
     assert match, "page has no CSRF token field"
     return match.group(1) or match.group(2)
+
+
+def csrf_app_fixture() -> Any:
+    """``app = csrf_app_fixture()`` in a module marked ``csrf``: the module's tests get another app on the
+    session app's migrated database, with CSRF protection on as in production."""
+
+    @pytest.fixture(scope="module", name="app")
+    def csrf_app(app: Flask, database_url: str) -> Iterator[Flask]:
+        protected = create_app(make_config(database_url, WTF_CSRF_ENABLED=True, EXPORT_DIR=app.config["EXPORT_DIR"]))
+        protected.test_client_class = FreshContextClient
+        yield protected
+        with protected.app_context():
+            db.engine.dispose()
+
+    return csrf_app
+
+
+def signed_in_with_form_token(app: Flask, user: User) -> FlaskClient:
+    """A browser of its own that signed ``user`` in through the login form, CSRF token included."""
+    client = new_client(app)
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302, "sign-in failed"
+    return client

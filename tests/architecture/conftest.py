@@ -1,4 +1,7 @@
-"""Fixtures for the architecture tests: a state office with an agency family, editors and a catalogue."""
+"""Fixtures for the architecture tests: a fresh similarity cache and an initiative to compare.
+
+``org`` (the Office of the State CIO), ``editor`` and ``viewer`` come from the root conftest.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,8 @@ from collections.abc import Iterator
 import pytest
 
 from app.architecture import similarity
-from app.auth.models import Organization, Role, User
+from app.auth.models import Organization, User
 from app.portfolio.models import Initiative
-from tests.factories import create_org, create_user
 from tests.portfolio.factories import create_initiative
 
 
@@ -19,21 +21,6 @@ def fresh_similarity_cache() -> Iterator[None]:
     similarity.clear_cache()
     yield
     similarity.clear_cache()
-
-
-@pytest.fixture
-def org() -> Organization:
-    return create_org(name="Office of the State CIO")
-
-
-@pytest.fixture
-def editor(org: Organization) -> User:
-    return create_user(org=org, role=Role.EDITOR, name="Erin Editor")
-
-
-@pytest.fixture
-def viewer(org: Organization) -> User:
-    return create_user(org=org, role=Role.VIEWER, name="Vic Viewer")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.demo.seed import load_demo
+from app.demo.seed import DEMO_USERS, load_demo
 from app.extensions import db
 from tests.conftest import make_config
 
@@ -26,6 +26,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
     "--disable-quic",
+]
+# The marks of every browser test module: ``pytestmark = BROWSER_TEST``.
+BROWSER_TEST = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed: apt-get install chromium"),
 ]
 
 
@@ -76,3 +81,20 @@ def page(live_server: str):  # type: ignore[no-untyped-def]
         yield page
         context.close()
         browser.close()
+
+
+def sign_in(page, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    """Through the sign-in form, as a person would; back on the plans page."""
+    page.goto("/login")
+    page.get_by_label("Email address", exact=True).fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/plans")
+
+
+@pytest.fixture
+def editor_page(page):  # type: ignore[no-untyped-def]
+    """``page``, signed in as the demo data's first editor."""
+    editor = next(u for u in DEMO_USERS if u.role == "editor")
+    sign_in(page, editor.email, editor.password)
+    return page

@@ -8,29 +8,15 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
-from app.demo.seed import DEMO_USERS
-from tests.browser.conftest import CHROMIUM
+from tests.browser.conftest import BROWSER_TEST
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed: apt-get install chromium"),
-]
+pytestmark = BROWSER_TEST
 
 
-def _sign_in(page) -> None:  # type: ignore[no-untyped-def]
-    editor = next(u for u in DEMO_USERS if u.role == "editor")
-    page.goto("/login")
-    page.get_by_label("Email address", exact=True).fill(editor.email)
-    page.get_by_label("Password").fill(editor.password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/plans")
-
-
-def test_new_initiative_linked_to_new_objective_shows_in_matrix_and_roadmap(page) -> None:  # type: ignore[no-untyped-def]
-    _sign_in(page)
+def test_new_initiative_linked_to_new_objective_shows_in_matrix_and_roadmap(editor_page) -> None:  # type: ignore[no-untyped-def]
+    page = editor_page
     page.goto("/objectives/new")
     page.get_by_label("Code").fill("G6")
     page.get_by_label("Title").fill("Open and reusable government data")

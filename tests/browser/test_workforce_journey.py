@@ -8,29 +8,15 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
-from app.demo.seed import DEMO_USERS
-from tests.browser.conftest import CHROMIUM
+from tests.browser.conftest import BROWSER_TEST
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not installed: apt-get install chromium"),
-]
+pytestmark = BROWSER_TEST
 
 
-def _sign_in(page) -> None:  # type: ignore[no-untyped-def]
-    editor = next(u for u in DEMO_USERS if u.role == "editor")
-    page.goto("/login")
-    page.get_by_label("Email address", exact=True).fill(editor.email)
-    page.get_by_label("Password").fill(editor.password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/plans")
-
-
-def test_a_new_fte_need_shows_as_a_shortfall_in_the_capacity_view(page) -> None:  # type: ignore[no-untyped-def]
-    _sign_in(page)
+def test_a_new_fte_need_shows_as_a_shortfall_in_the_capacity_view(editor_page) -> None:  # type: ignore[no-untyped-def]
+    page = editor_page
     page.get_by_role("link", name="Workforce", exact=True).click()
     roles = page.get_by_role("table", name="Roles")
     roles.get_by_role("link", name="Accessibility specialist", exact=True).click()

@@ -1,4 +1,7 @@
-"""Fixtures for governance tests: an office with an editor, a chair, a secretary and members."""
+"""Fixtures for governance tests: an office with an editor, a chair, a secretary and members.
+
+``org`` (the Office of the State CIO) and ``editor`` come from the root conftest.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +10,9 @@ import pytest
 from app.auth.models import Organization, Role, User
 from app.governance.models import Board
 from app.portfolio.models import Initiative
-from tests.factories import create_org, create_user
+from tests.factories import create_user
 from tests.governance.factories import create_board
 from tests.portfolio.factories import create_initiative
-
-
-@pytest.fixture
-def org() -> Organization:
-    return create_org(name="Office of the State CIO")
-
-
-@pytest.fixture
-def editor(org: Organization) -> User:
-    return create_user(org=org, role=Role.EDITOR, name="Erin Editor")
 
 
 @pytest.fixture

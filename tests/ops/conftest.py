@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,17 +20,11 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
+from bench.load import free_port as free_port  # the ops tests import it from here
 from tests.conftest import make_config, reset_postgres_schema
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on (bound, then released)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

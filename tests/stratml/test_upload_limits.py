@@ -4,41 +4,27 @@ limit up to its own 10 MB, says so clearly just above it, and refuses a missing 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import pytest
-from flask import Flask
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from app import create_app
 from app.extensions import db
 from app.plans.models import Plan
-from tests.conftest import FreshContextClient, csrf_token_from, make_config, new_client
-from tests.factories import PASSWORD
+from tests.conftest import csrf_app_fixture, csrf_token_from, signed_in_with_form_token
 from tests.stratml import samples
 from tests.stratml.world import row_counts
 
 pytestmark = pytest.mark.csrf
 MB = 1024 * 1024
 IMPORT_URL = "/plans/stratml/import"
-
-
-@pytest.fixture(scope="module")
-def app(app: Flask, database_url: str) -> Iterator[Flask]:
-    """The session app has migrated the database; this one shares it with CSRF protection on."""
-    csrf_app = create_app(make_config(database_url, WTF_CSRF_ENABLED=True, EXPORT_DIR=app.config["EXPORT_DIR"]))
-    csrf_app.test_client_class = FreshContextClient
-    yield csrf_app
-    with csrf_app.app_context():
-        db.engine.dispose()
+app = csrf_app_fixture()
 
 
 @pytest.fixture
 def browser(app, editor):  # type: ignore[no-untyped-def]
-    client = new_client(app)
-    token = csrf_token_from(client.get("/login").get_data(as_text=True))
-    client.post("/login", data={"email": editor.email, "password": PASSWORD, "csrf_token": token})
+    """A signed-in editor's browser and the CSRF token of the import page."""
+    client = signed_in_with_form_token(app, editor)
     return client, csrf_token_from(client.get(IMPORT_URL).get_data(as_text=True))
 
 
