@@ -4,7 +4,8 @@ Each page is requested through the Flask test client (server time, no network) a
 warm-up requests; the summary gives p50 and p95 in milliseconds, the SQL statements one request
 runs, and the response size. Data sets:
 - drafting: the demo plus a 60-section plan with 12 revisions per section (SQLite);
-- pdf: the demo plan and a ~300-page plan, cold (fresh worker process) and cached (bench/pdf.py);
+- pdf: the demo plan, a ~300-page plan and a ~50-page plan of mostly text, cold (fresh worker process) and
+  cached (bench/pdf.py);
 - portfolio: one organization of the scale data set with 100 and with 10,000 initiatives, on
   SQLite and, when TEST_DATABASE_URL names a PostgreSQL database, on PostgreSQL too (its public
   schema is emptied first).

@@ -1,6 +1,7 @@
 """Plan PDFs: time and peak memory of a cold render (a fresh worker process) and of a cached request.
 
-Data: the demo plan, and the scale data set's long plan of about 300 pages (`flask seed scale`, 150 long sections).
+Data: the demo plan (about 45 table-dense pages), the scale data set's long plan of about 300 pages (`flask seed
+scale`, 150 long sections) and a plan of about 50 pages that is mostly text (20 written sections, 5 initiatives).
 Peak RSS is the rendering process's maximum resident set (ru_maxrss of the worker, after its imports).
 The cached figure is the median of five repeated requests (fingerprint lookup, reuse, reading the file).
 ``concurrent_requests``: ten simultaneous requests for a just-edited demo plan through the process pool.
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.auth.models import User
-from app.demo.scale import LONG_PLAN_TITLE, load_scale
+from app.demo.scale import LONG_PLAN_TITLE, load_narrative_plan, load_scale
 from app.demo.seed import load_demo
 from app.exports import services
 from app.exports.pdf import jobs
@@ -86,6 +87,16 @@ def _long_plan(app: Any) -> int:
         plan_id = db.session.scalar(db.select(Plan.id).where(Plan.title == LONG_PLAN_TITLE))
         assert plan_id is not None
         return plan_id
+
+
+def _narrative_plan(app: Any, long_plan_id: int) -> int:
+    """A plan of about 50 pages that is mostly text, in the long plan's organization (after ``_long_plan``)."""
+    with app.app_context():
+        long_plan = db.session.get(Plan, long_plan_id)
+        assert long_plan is not None
+        plan = load_narrative_plan(long_plan.organization, long_plan.owner)
+        db.session.commit()
+        return plan.id
 
 
 CONCURRENT = 10
@@ -169,5 +180,7 @@ def run(folder: str, repeat: int) -> dict[str, Any]:
             demo_id = db.session.scalar(db.select(Plan.id).order_by(Plan.id))
         summary["demo_plan"] = _measure(app, demo_id)
         summary["concurrent_requests"] = _concurrent(app, demo_id)
-        summary["scale_long_plan"] = _measure(app, _long_plan(app))
+        long_plan = _long_plan(app)
+        summary["scale_long_plan"] = _measure(app, long_plan)
+        summary["narrative_plan"] = _measure(app, _narrative_plan(app, long_plan))
     return summary

@@ -24,9 +24,11 @@ from app.demo.scale_plans import (
     BOARD_MEMBERS,
     LONG_PLAN_SECTIONS,
     LONG_PLAN_TITLE,
+    NARRATIVE_PLAN_TITLE,
     OPEN_REVIEWS,
     SCALE_PLAN_TITLE,
     load_long_plan,
+    load_narrative_plan,
     load_plan_and_board,
     member_email,
 )
@@ -68,9 +70,11 @@ _STATUSES = ("proposed", "approved", "in_progress", "in_progress", "completed", 
 __all__ = [
     "BOARD_MEMBERS",
     "LONG_PLAN_TITLE",
+    "NARRATIVE_PLAN_TITLE",
     "SCALE_PASSWORD",
     "SCALE_PLAN_TITLE",
     "load_long_plan",
+    "load_narrative_plan",
     "load_scale",
     "member_email",
 ]

@@ -42,6 +42,9 @@ OPEN_REVIEWS = 12
 PROGRAMME_SECTIONS = 15  # written sections added to the template's, so concurrent editors rarely share one
 LONG_PLAN_SECTIONS = 150
 LONG_PLAN_INITIATIVES = 30
+NARRATIVE_PLAN_TITLE = "Scale plan (narrative)"
+NARRATIVE_PLAN_SECTIONS = 20  # with cover, contents and appendices: a PDF of about 50 pages, mostly text
+NARRATIVE_PLAN_INITIATIVES = 5
 PLAN_INITIATIVES = 60
 PARAGRAPH = (
     "The Office of the Chief Information Officer will consolidate agency data centres into the State's two "
@@ -102,6 +105,18 @@ def load_long_plan(organization: Organization, editor: User, *, sections: int = 
     """``LONG_PLAN_TITLE``: the template's sections plus ``sections`` sections of four "## Workstream N"
     paragraphs each (150 give a PDF of about 340 pages); it covers only a few initiatives."""
     plan = _plan(organization, editor, LONG_PLAN_TITLE, initiatives=LONG_PLAN_INITIATIVES)
+    for n in range(1, sections + 1):
+        _written_section(plan, editor, f"Programme {n}", workstreams=4)
+    return plan
+
+
+def load_narrative_plan(organization: Organization, editor: User, *, sections: int = NARRATIVE_PLAN_SECTIONS) -> Plan:
+    """``NARRATIVE_PLAN_TITLE``: a plan that is mostly text (the PDF benchmark's other 50-page case beside the
+    table-dense demo plan): the template's sections removed, ``sections`` written sections of four workstreams
+    each, and a handful of initiatives, so the appendices stay short."""
+    plan = _plan(organization, editor, NARRATIVE_PLAN_TITLE, initiatives=NARRATIVE_PLAN_INITIATIVES)
+    for section in list(plan.sections):
+        plan_services.remove_section(section, user=editor)
     for n in range(1, sections + 1):
         _written_section(plan, editor, f"Programme {n}", workstreams=4)
     return plan
