@@ -13,7 +13,8 @@ runs, and the response size. Data sets:
 - load: Locust against gunicorn with 2 workers on PostgreSQL and the scale data set, a realistic mix, stepped to
   the highest load where every page's p95 stays under 300 ms with 0 errors (bench/load.py; needs
   BENCH_DATABASE_URL or TEST_DATABASE_URL naming a PostgreSQL database, which it empties).
-Options: BENCH_REPEAT (requests per page, default 30).
+Options: BENCH_REPEAT (requests per page, default 30); BENCH_PARTS (comma-separated, e.g. ``pdf``) runs only
+those parts and replaces just them in bench/results/latest.json, noting the date each part was measured.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import os
 import platform
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,21 +32,35 @@ sys.path.insert(0, str(ROOT))
 
 from bench import drafting, load, pdf, portfolio, similarity  # noqa: E402
 
+PARTS = {
+    "drafting": lambda folder, repeat: drafting.run(folder, repeat),
+    "portfolio": lambda folder, repeat: portfolio.run(folder, repeat),
+    "pdf": lambda folder, repeat: pdf.run(folder, repeat),
+    "similarity": lambda folder, repeat: similarity.run(folder, repeat),
+    "load": lambda folder, repeat: load.run(folder),
+}
+
 
 def main() -> None:
     repeat = int(os.environ.get("BENCH_REPEAT", "30"))
-    with tempfile.TemporaryDirectory() as folder:
-        summary = {
+    chosen = [p.strip() for p in os.environ.get("BENCH_PARTS", "").split(",") if p.strip()] or list(PARTS)
+    unknown = sorted(set(chosen) - PARTS.keys())
+    if unknown:
+        sys.exit(f"BENCH_PARTS: unknown part(s) {', '.join(unknown)}; choose from {', '.join(PARTS)}")
+    out = ROOT / "bench" / "results" / "latest.json"
+    summary = json.loads(out.read_text()) if out.exists() and len(chosen) < len(PARTS) else {}
+    summary.update(
+        {
             "command": "make bench",
             "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count()},
             "requests_per_page": repeat,
-            "drafting": drafting.run(folder, repeat),
-            "portfolio": portfolio.run(folder, repeat),
-            "pdf": pdf.run(folder, repeat),
-            "similarity": similarity.run(folder, repeat),
-            "load": load.run(folder),
         }
-    out = ROOT / "bench" / "results" / "latest.json"
+    )
+    measured = summary.setdefault("measured_on", {})
+    with tempfile.TemporaryDirectory() as folder:
+        for part in chosen:
+            summary[part] = PARTS[part](folder, repeat)
+            measured[part] = date.today().isoformat()
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary, indent=2))
