@@ -92,8 +92,8 @@ def load_scale(
     """Create ``orgs`` organizations with ``initiatives`` initiatives each, and everything around them.
 
     Each organization also gets a plan, a board of ``board_members`` with a rubric and up to ``open_reviews``
-    open reviews; the first one created also gets the long plan of ``long_plan_sections`` extra sections, unless
-    the database already has one (0: no long plan).
+    open reviews; the first one created also gets the long plan of ``long_plan_sections`` extra sections and the
+    narrative plan of about 50 pages, unless the database already has a long plan (0: neither).
     """
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
     password_hash = hash_password(SCALE_PASSWORD)
@@ -121,6 +121,7 @@ def load_scale(
         load_plan_and_board(organization, editor, password_hash, board_members=board_members, open_reviews=open_reviews)
         if long_plan_sections > 0 and not _has_long_plan():
             load_long_plan(organization, editor, sections=long_plan_sections)
+            load_narrative_plan(organization, editor)
         created.append(organization)
     if db.session.get_bind().dialect.name == "postgresql":
         # Fresh statistics, so the planner does not plan 10,000-row tables as if they were empty.

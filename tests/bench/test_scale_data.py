@@ -5,7 +5,15 @@ from sqlalchemy import func
 
 from app.audit.services import verify_all_chains
 from app.auth.models import Organization
-from app.demo.scale import BOARD_MEMBERS, LONG_PLAN_TITLE, SCALE_PASSWORD, SCALE_PLAN_TITLE, load_scale, member_email
+from app.demo.scale import (
+    BOARD_MEMBERS,
+    LONG_PLAN_TITLE,
+    NARRATIVE_PLAN_TITLE,
+    SCALE_PASSWORD,
+    SCALE_PLAN_TITLE,
+    load_scale,
+    member_email,
+)
 from app.extensions import db
 from app.governance.models import Board, PlanVersion, Review, ScoreSheet
 from app.plans.models import Plan
@@ -46,7 +54,7 @@ def test_each_office_gets_a_plan_in_review_a_board_and_open_reviews_to_score(app
         assert board.current_rubric is not None and sum(c.weight for c in board.current_rubric.criteria) == 100
         reviews = _open_initiative_reviews(organization)
         assert reviews and not any(r.sheets for r in reviews)  # score sheets still to fill
-    assert _plans(LONG_PLAN_TITLE) == []
+    assert _plans(LONG_PLAN_TITLE) == [] and _plans(NARRATIVE_PLAN_TITLE) == []
     _, problems = verify_all_chains()
     assert problems == []
 
@@ -81,3 +89,16 @@ def test_only_the_first_office_gets_the_long_plan_of_workstream_sections_with_a_
     again = runner.invoke(args=["seed", "scale", "--orgs", "1", "--initiatives", "5", "--long-plan-sections", "3"])
     assert again.exit_code == 0, again.output
     assert len(_plans(LONG_PLAN_TITLE)) == 1  # one long plan in the data set, however often it is loaded
+
+
+def test_the_first_office_also_gets_a_narrative_plan_of_written_sections_and_few_initiatives(app):
+    result = app.test_cli_runner().invoke(args=["seed", "scale", "--orgs", "1", "--initiatives", "40"])
+    assert result.exit_code == 0, result.output
+    [narrative] = _plans(NARRATIVE_PLAN_TITLE)
+    live = [s for s in narrative.sections if not s.is_deleted]
+    assert [s.title for s in live] == [f"Programme {n}" for n in range(1, 21)]
+    assert all(s.body.count("## Workstream ") == 4 for s in live)
+    covered = db.session.scalar(
+        db.select(func.count()).select_from(PlanInitiative).where(PlanInitiative.plan_id == narrative.id)
+    )
+    assert covered == 5
