@@ -1,26 +1,19 @@
-"""Export services: request a plan PDF (reusing an identical one), follow its render, record downloads.
-
-Services flush and audit; views and the CLI commit. Rendering itself happens in jobs.py, off this thread.
-"""
+"""Requesting a plan PDF or a board pack: reuse an identical export when there is one, else record a new one
+and its render job (started by ``tracking.dispatch`` after the commit)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import date, timedelta
 from typing import Any
 
-from flask import current_app, has_app_context
-from sqlalchemy import event, func, inspect, select
-from sqlalchemy.orm import Session
+from flask import current_app
+from sqlalchemy import func, select
 
 from app.audit.services import record
 from app.auth.models import User
 from app.core.db import utcnow
-from app.core.errors import DomainError
 from app.exports.fingerprint import export_fingerprint
 from app.exports.models import Export, ExportKind, ExportStatus
 from app.exports.pdf import jobs
@@ -33,34 +26,14 @@ from app.exports.pdf.documents import (
     plan_document,
 )
 from app.exports.pdf.render import template_version
+from app.exports.services.common import ExportError, Requested, TooManyRequests
+from app.exports.services.tracking import file_path, refresh
 from app.extensions import db
 from app.governance.models import Meeting, PlanVersion, PlanVersionStatus
 from app.plans.models import Plan
 
-log = logging.getLogger(__name__)
-GRACE_SECONDS = 30  # beyond the render timeout before a silent job is declared lost
 RATE_WINDOW = timedelta(minutes=1)
 DEFAULT_RATE_PER_MINUTE = 20  # new renders one person may request a minute (reused exports are not counted)
-
-
-class ExportError(DomainError):
-    """The export cannot be requested; the message says why."""
-
-
-class TooManyRequests(ExportError):
-    """The person asked for more new renders in the last minute than allowed (EXPORT_RATE_PER_MINUTE)."""
-
-
-@dataclass
-class Requested:
-    """An export and, when it must be rendered (not reused), its job: hand it to ``dispatch`` after the commit."""
-
-    export: Export
-    job: jobs.RenderJob | None = None
-
-    @property
-    def reused(self) -> bool:
-        return self.job is None
 
 
 def find_version(plan: Plan, number: int | None) -> PlanVersion | None:
@@ -169,18 +142,6 @@ def request_board_pack(meeting: Meeting, *, user: User | None, today: date | Non
     return Requested(export, _job(export, document, ExportKind.BOARD_PACK))
 
 
-def meeting_exports(meeting: Meeting, *, limit: int = 20) -> list[Export]:
-    """The meeting's board packs, newest first, each refreshed from its job."""
-    found = list(
-        db.session.scalars(
-            db.select(Export).where(Export.meeting_id == meeting.id).order_by(Export.id.desc()).limit(limit)
-        )
-    )
-    for export in found:
-        refresh(export)
-    return found
-
-
 def _check_rate(user: User | None) -> None:
     """At most EXPORT_RATE_PER_MINUTE new renders per person a minute (the shell and adoption are not limited)."""
     if user is None:
@@ -274,160 +235,3 @@ def plan_data(document: PlanDocument) -> dict[str, Any]:
         "sections": [{"key": s.key, "title": s.title, "body": s.body} for s in version.sections],
         "data": version.data or {},
     }
-
-
-def dispatch(requested: Requested) -> None:
-    """Start the export's render; call after the commit that made the export (the job reads no database)."""
-    job = requested.job
-    if job is None:
-        return  # reused: nothing to render
-    requested.job = None
-    config = current_app.config
-    if config["EXPORT_SYNC"]:
-        jobs.run_job(job, limited=False)
-    elif config["REDIS_URL"]:
-        jobs.enqueue_rq(job, config["REDIS_URL"])
-    else:
-        jobs.submit_to_pool(job, workers=config["EXPORT_WORKERS"])
-
-
-def refresh(export: Export) -> bool:
-    """Bring the record up to date with its job (started, finished, lost); True when it changed (flushed)."""
-    if export.status_enum.finished:
-        return False
-    config = current_app.config
-    result = jobs.read_result(config["EXPORT_DIR"], export.id)
-    if result is not None:
-        export.status = result.status
-        export.error = result.error
-        export.sha256, export.size_bytes, export.pages = result.sha256, result.size_bytes, result.pages
-        export.started_at = _parse(result.started_at) or export.started_at
-        export.finished_at = _parse(result.finished_at) or utcnow()
-        export.duration_ms = result.duration_ms
-    elif (started := _parse(jobs.read_started(config["EXPORT_DIR"], export.id))) is not None:
-        export.status, export.started_at = ExportStatus.RENDERING.value, started
-        if utcnow() - started > timedelta(seconds=config["EXPORT_TIMEOUT_SECONDS"] + GRACE_SECONDS):
-            _fail(export, f"Rendering did not finish within {config['EXPORT_TIMEOUT_SECONDS']} seconds.")
-    elif utcnow() - export.created_at > timedelta(seconds=config["EXPORT_QUEUE_TIMEOUT_SECONDS"]):
-        _fail(
-            export,
-            "No export worker picked this up in time. Request the PDF again; if it fails again, ask your "
-            "administrator to check that the export workers are running.",
-        )
-    else:
-        return False
-    db.session.flush()
-    return True
-
-
-def _fail(export: Export, reason: str) -> None:
-    export.status, export.error, export.finished_at = ExportStatus.FAILED.value, reason, utcnow()
-
-
-def _parse(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def file_path(export: Export) -> Path | None:
-    """The stored file of a ready export, or None when it is not (or no longer) there."""
-    if export.stored_name is None:
-        return None
-    path = Path(current_app.config["EXPORT_DIR"]) / export.stored_name
-    return path if path.is_file() else None
-
-
-def record_download(export: Export, *, user: User) -> None:
-    """Audit one download as data access."""
-    record(
-        "export.downloaded",
-        actor_id=user.id,
-        organization_id=export.organization_id,
-        object_type="export",
-        object_id=export.id,
-        summary=f"Downloaded {export.kind_enum.label} {export.filename} ({export.version_label})",
-        changes={"plan_id": export.plan_id, "sha256": export.sha256, "bytes": export.size_bytes},
-    )
-
-
-def plan_exports(plan: Plan, *, limit: int = 50) -> list[Export]:
-    """The plan's export history, newest first, each refreshed from its job."""
-    found = list(
-        db.session.scalars(db.select(Export).where(Export.plan_id == plan.id).order_by(Export.id.desc()).limit(limit))
-    )
-    for export in found:
-        refresh(export)
-    return found
-
-
-def render_on_adoption(version: PlanVersion) -> list[Requested]:
-    """Queue the plan PDF and the archival PDF/A-3b copy of a just-adopted version, from one print HTML (call
-    ``dispatch`` on each after the commit). The session hook below does both for every adoption."""
-    plan = version.plan
-    document = plan_document(plan, version=version)
-    return [
-        request_plan_pdf(plan, user=None, version=version, kind=ExportKind.PLAN_PDF, document=document),
-        request_plan_pdf(plan, user=None, version=version, kind=ExportKind.ARCHIVE, document=document),
-    ]
-
-
-# --- PDFs at adoption ----------------------------------------------------------------------------------
-#
-# Whichever code adopts a version (the board's decision through app.governance.services.adoption, a test, the
-# demo loader), the version's status becomes ``adopted`` in a flush. The hook notes such versions; just before
-# that transaction commits it requests both PDFs in a savepoint (a failure there is logged and never blocks the
-# adoption); after the commit it starts the renders, so executives find the PDFs ready.
-# EXPORT_ON_ADOPTION (default: on, except under TESTING) switches it.
-
-_ADOPTED = "planwright.exports.adopted"
-_PENDING = "planwright.exports.pending"
-
-
-def _enabled() -> bool:
-    return has_app_context() and bool(current_app.config.get("EXPORT_ON_ADOPTION", not current_app.testing))
-
-
-@event.listens_for(Session, "before_flush")
-def _note_adoptions(session: Session, flush_context: Any, instances: Any) -> None:
-    if not _enabled():
-        return
-    for obj in (*session.new, *session.dirty):
-        adopted = isinstance(obj, PlanVersion) and obj.status == PlanVersionStatus.ADOPTED.value
-        if adopted and (obj in session.new or inspect(obj).attrs.status.history.added):
-            session.info.setdefault(_ADOPTED, []).append(obj)
-
-
-@event.listens_for(Session, "before_commit")
-def _request_adoption_pdfs(session: Session) -> None:
-    if not _enabled():
-        session.info.pop(_ADOPTED, None)
-        return
-    if not session.info.get(_ADOPTED) and not any(isinstance(o, PlanVersion) for o in (*session.new, *session.dirty)):
-        return
-    session.flush()  # versions adopted since the last flush are noted now
-    versions = session.info.pop(_ADOPTED, [])
-    seen: set[int] = set()
-    for version in versions:
-        if version.id in seen or version.status != PlanVersionStatus.ADOPTED.value:
-            continue
-        seen.add(version.id)
-        try:
-            with session.begin_nested():
-                session.info.setdefault(_PENDING, []).extend(render_on_adoption(version))
-        except Exception:  # a PDF must never stop an adoption: it can be requested by hand later
-            log.exception("could not queue the PDFs of adopted plan version %s", version.id)
-
-
-@event.listens_for(Session, "after_commit")
-def _dispatch_adoption_pdfs(session: Session) -> None:
-    for requested in session.info.pop(_PENDING, []):
-        try:
-            dispatch(requested)
-        except Exception:
-            log.exception("could not start the render of export %s", requested.export.id)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_adoptions(session: Session, previous_transaction: Any) -> None:
-    if not session.in_transaction():
-        session.info.pop(_ADOPTED, None)
-        session.info.pop(_PENDING, None)
