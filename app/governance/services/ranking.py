@@ -1,11 +1,12 @@
-"""Governance services: weighted scores, the ranking of a board's initiatives within the money, and its
-sensitivity to the rubric's weights.
+"""Governance services: the ranking of a board's initiatives within the money, and its sensitivity to the
+rubric's weights.
 
 Rules (written on the ranking page too):
 
 * **Weighted score** of a review: for each criterion of the rubric the review was scored with, the mean of the
   values given on *submitted*, non-recused score sheets, times the criterion's weight out of 100; summed. It is
-  on the rubric's 1–5 scale, rounded half up to two decimals. A review nobody has scored has no score.
+  on the rubric's 1–5 scale, rounded half up to two decimals. A review nobody has scored has no score. It is
+  computed in ``scoring`` (``score_from_means``), the same arithmetic as the review's score summary.
 * **Who is ranked**: every initiative of the organization with an open review on the board, or whose latest
   review on the board was decided *approve* or *approve with conditions* (its current decision, after any
   correction). One row per initiative: its latest such review.
@@ -26,10 +27,9 @@ Every function here runs a fixed number of SQL statements, whatever the number o
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -49,10 +49,9 @@ from app.governance.models import (
     Review,
     ReviewKind,
     ReviewStatus,
-    RubricCriterion,
-    Score,
-    ScoreSheet,
 )
+from app.governance.services.scoring import CriterionMean, criterion_means, score_from_means
+from app.governance.services.scoring import weighted_score as weighted_score  # re-exported: decisions import it here
 from app.portfolio.models import Initiative, InitiativeCost
 from app.portfolio.money import ZERO, format_money, plain_money
 
@@ -71,68 +70,6 @@ class EnvelopeConflict(DomainError):
             f"Someone else changed this envelope to {shown} while you were editing. "
             "Check the amount below and save again if yours should still replace it."
         )
-
-
-# --- weighted scores ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CriterionMean:
-    """The mean of the submitted values for one criterion of one review (an exact fraction)."""
-
-    name: str
-    weight: int
-    mean: Fraction
-    count: int
-
-
-def criterion_means(review_ids: Iterable[int]) -> dict[int, list[CriterionMean]]:
-    """Per review, the mean of each criterion over submitted, non-recused sheets (one statement)."""
-    ids = list(set(review_ids))
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(
-            ScoreSheet.review_id,
-            RubricCriterion.name,
-            RubricCriterion.weight,
-            RubricCriterion.position,
-            func.sum(Score.value),
-            func.count(Score.id),
-        )
-        .join(Score, Score.sheet_id == ScoreSheet.id)
-        .join(RubricCriterion, RubricCriterion.id == Score.criterion_id)
-        .where(ScoreSheet.review_id.in_(ids), ScoreSheet.submitted_at.is_not(None), ScoreSheet.recused.is_(False))
-        .group_by(ScoreSheet.review_id, RubricCriterion.id, RubricCriterion.name, RubricCriterion.weight)
-        .group_by(RubricCriterion.position)
-        .order_by(ScoreSheet.review_id, RubricCriterion.position)
-    ).all()
-    means: dict[int, list[CriterionMean]] = defaultdict(list)
-    for review_id, name, weight, _position, total, count in rows:
-        means[review_id].append(
-            CriterionMean(name=name, weight=weight, mean=Fraction(int(total), int(count)), count=count)
-        )
-    return dict(means)
-
-
-def _as_points(value: Fraction) -> Decimal:
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(POINTS, rounding=ROUND_HALF_UP)
-
-
-def score_from_means(means: Sequence[CriterionMean], weights: dict[str, Fraction] | None = None) -> Decimal | None:
-    """The weighted score from per-criterion means; ``weights`` (by criterion name) override the rubric's."""
-    if not means:
-        return None
-    total = sum(
-        ((weights or {}).get(m.name, Fraction(m.weight)) * m.mean for m in means),
-        start=Fraction(0),
-    )
-    return _as_points(total / 100)
-
-
-def weighted_score(review: Review) -> Decimal | None:
-    """The review's weighted score as it stands now (see the module's rules)."""
-    return score_from_means(criterion_means([review.id]).get(review.id, []))
 
 
 # --- the ranking ---------------------------------------------------------------------------------

@@ -1,23 +1,30 @@
 """Scoring arithmetic for reviews: weighted scores, each criterion's spread, and who has (not) scored.
 
-Scale: every score is 1–5. ``weighted_score`` is the weighted average on that 1–5 scale (criterion weights are
-points out of 100), averaged over the members who submitted scores; ``weighted_percent`` is the same figure as a
-share of the maximum (5.00 → 100 %, 3.40 → 68 %). Recused members and unsubmitted (draft) sheets never count.
-``summaries_for`` computes many reviews at once in a fixed number of SQL statements (the ranking and the quorum
-check use it).
+Scale: every score is 1–5. A weighted score is Σ weight × value ÷ 100 (criterion weights are points out of 100),
+on that 1–5 scale, rounded half up to two decimals; ``weighted_points`` is the one place it is computed.
+``ReviewSummary.weighted_score`` averages the members' weighted scores; the ranking (``score_from_means``) weighs
+each criterion's mean over the same sheets instead, so it can move the weights. A final sheet scores every
+criterion of the review's rubric, so the two are the same figure. (Sheets marked reviewed on a plan version carry
+no scores: both leave them out, so such a review has no weighted score.) ``weighted_percent`` is the figure as a
+share of the maximum (5.00 → 100 %, 3.40 → 68 %). Recused members and unsubmitted (draft) sheets never count; a
+review nobody has scored has no score. ``summaries_for`` and ``criterion_means`` compute many reviews at once in a
+fixed number of SQL statements (the quorum check and the ranking use them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.extensions import db
-from app.governance.models import Board, BoardMember, Review, Rubric, ScoreSheet
+from app.governance.models import Board, BoardMember, Review, Rubric, RubricCriterion, Score, ScoreSheet
 
 DISAGREEMENT_SPREAD = 2  # a criterion whose highest and lowest scores are this far apart is flagged
 TWO_PLACES = Decimal("0.01")
@@ -83,6 +90,16 @@ def _quantize(value: Decimal) -> Decimal:
     return value.quantize(TWO_PLACES, ROUND_HALF_UP)
 
 
+def weighted_points(terms: Iterable[tuple[Fraction, Fraction]]) -> Decimal:
+    """Σ weight × value ÷ 100 for (weight, value) pairs, rounded half up to two places.
+
+    Every weighted score (a member's sheet, a review's criterion means, the ranking's shifted weights) comes from
+    here, so they cannot drift apart. The sum stays an exact fraction until the one rounding at the end.
+    """
+    total = sum((weight * value for weight, value in terms), start=Fraction(0)) / 100
+    return _quantize(Decimal(total.numerator) / Decimal(total.denominator))
+
+
 def summarize(review: Review) -> ReviewSummary:
     """The summary of one review whose board members, rubric criteria and sheets with scores are loaded."""
     criteria = review.rubric.criteria
@@ -93,8 +110,10 @@ def summarize(review: Review) -> ReviewSummary:
     for sheet in final:
         for score in sheet.scores:
             by_criterion.setdefault(score.criterion_id, []).append(score.value)
-        points = sum((Decimal(weights.get(s.criterion_id, 0) * s.value) for s in sheet.scores), start=Decimal(0))
-        sheet_weighted[sheet.user_id] = _quantize(points / 100)
+        if sheet.scores:  # a plan version's sheet only says "reviewed": it has no score to average
+            sheet_weighted[sheet.user_id] = weighted_points(
+                (Fraction(weights.get(s.criterion_id, 0)), Fraction(s.value)) for s in sheet.scores
+            )
     summaries = [
         CriterionSummary(
             criterion_id=c.id,
@@ -153,3 +172,57 @@ def summaries_for(review_ids: Iterable[int]) -> dict[int, ReviewSummary]:
 def review_summary(review: Review) -> ReviewSummary:
     """The summary of one review (loads what it needs in a fixed number of statements)."""
     return summaries_for([review.id])[review.id]
+
+
+# --- from per-criterion means (the ranking) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionMean:
+    """The mean of the submitted values for one criterion of one review (an exact fraction)."""
+
+    name: str
+    weight: int
+    mean: Fraction
+    count: int
+
+
+def criterion_means(review_ids: Iterable[int]) -> dict[int, list[CriterionMean]]:
+    """Per review, the mean of each criterion over submitted, non-recused sheets (one statement)."""
+    ids = list(set(review_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            ScoreSheet.review_id,
+            RubricCriterion.name,
+            RubricCriterion.weight,
+            RubricCriterion.position,
+            func.sum(Score.value),
+            func.count(Score.id),
+        )
+        .join(Score, Score.sheet_id == ScoreSheet.id)
+        .join(RubricCriterion, RubricCriterion.id == Score.criterion_id)
+        .where(ScoreSheet.review_id.in_(ids), ScoreSheet.submitted_at.is_not(None), ScoreSheet.recused.is_(False))
+        .group_by(ScoreSheet.review_id, RubricCriterion.id, RubricCriterion.name, RubricCriterion.weight)
+        .group_by(RubricCriterion.position)
+        .order_by(ScoreSheet.review_id, RubricCriterion.position)
+    ).all()
+    means: dict[int, list[CriterionMean]] = defaultdict(list)
+    for review_id, name, weight, _position, total, count in rows:
+        means[review_id].append(
+            CriterionMean(name=name, weight=weight, mean=Fraction(int(total), int(count)), count=count)
+        )
+    return dict(means)
+
+
+def score_from_means(means: Sequence[CriterionMean], weights: dict[str, Fraction] | None = None) -> Decimal | None:
+    """The weighted score from per-criterion means; ``weights`` (by criterion name) override the rubric's."""
+    if not means:
+        return None
+    return weighted_points(((weights or {}).get(m.name, Fraction(m.weight)), m.mean) for m in means)
+
+
+def weighted_score(review: Review) -> Decimal | None:
+    """The review's weighted score as it stands now (recorded on a decision)."""
+    return score_from_means(criterion_means([review.id]).get(review.id, []))
