@@ -4,13 +4,16 @@ reviewed or step aside."""
 from __future__ import annotations
 
 import pytest
+from markupsafe import Markup
 from sqlalchemy import select
 
 from app.auth.models import Role
+from app.core.db import utcnow
 from app.core.errors import DomainError, PermissionDenied
+from app.exports.pdf.documents import board_pack_document
 from app.extensions import db
-from app.governance.models import ScoreSheet, SectionComment
-from app.governance.services import adoption
+from app.governance.models import AgendaItem, Meeting, MeetingStatus, ScoreSheet, SectionComment
+from app.governance.services import adoption, scoring
 from tests.factories import create_org, create_user
 from tests.governance.adoption_helpers import review_for, submit, written_plan
 from tests.governance.factories import create_board
@@ -128,6 +131,31 @@ def test_members_mark_the_version_reviewed_once_or_step_aside(version, members, 
     assert recusal.recused and recusal.recusal_reason == "I chair the vendor's advisory group"
     with pytest.raises(DomainError, match="already marked as reviewed"):
         adoption.recuse(review_for(version), user=members[0], reason="Too late")
+
+
+def test_a_version_marked_reviewed_has_no_weighted_score_rather_than_zero(app, org, version, chair, members):
+    """A plan version's sheets say "reviewed" and carry no scores: the summary once averaged them as 0.00, so a
+    board pack read "Weighted score 0.00 of 5" for a plan the whole board had read."""
+    review = review_for(version)
+    for member in (chair, members[0]):
+        adoption.mark_reviewed(review, user=member)
+    db.session.flush()
+    summary = scoring.summarize(review)
+    assert summary.weighted_score is None and len(summary.scored) == 2
+    meeting = Meeting(
+        organization_id=org.id,
+        board_id=review.board_id,
+        title="Plan adoption",
+        starts_at=utcnow(),
+        created_by_id=chair.id,
+    )
+    meeting.items.append(AgendaItem(review_id=review.id, position=1))
+    meeting.status = MeetingStatus.HELD.value  # scores are published once the meeting is held
+    db.session.add(meeting)
+    db.session.flush()
+    with app.test_request_context("/"):
+        text = " ".join(Markup(board_pack_document(meeting).html).striptags().split())  # noqa: S704 - reading only
+    assert "2 of 2 members marked this version as reviewed" in text and "0.00" not in text
 
 
 def test_only_board_members_mark_reviewed(org, version, editor, signed_in):
