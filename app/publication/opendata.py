@@ -10,7 +10,7 @@ JSON shape (``format`` names it; a new incompatible shape gets a new number)::
 
 Decimals are strings (no rounding through floating point), dates ``YYYY-MM-DD``, missing values ``null``.
 CSV files are UTF-8 with a byte-order mark, a heading row of the field names, and text that a spreadsheet
-would run as a formula prefixed with an apostrophe (app/exports/spreadsheets.py).
+would run as a formula prefixed with an apostrophe (app/exports/spreadsheets/writing.py).
 """
 
 from __future__ import annotations
