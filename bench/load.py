@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -141,28 +141,67 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+APP = "app:create_app()"
+
+
 @contextmanager
 def gunicorn(
-    env: dict[str, str], log: Path, *, workers: int = 2, stop_seconds: float = 30, app: str = "app:create_app()"
+    env: dict[str, str],
+    log: Path,
+    *,
+    workers: int = 2,
+    ready_path: str = "/healthz",
+    stop_seconds: float = 30,
+    app: str = APP,
 ) -> Iterator[str]:
-    """gunicorn serving the app on a free loopback port (plus an RQ export worker with REDIS_URL); yields its URL.
+    """gunicorn serving the app on a free loopback port (plus an RQ export worker with REDIS_URL); yields its URL
+    once it answers ``ready_path`` with 200."""
+    with gunicorns([(env, log)], workers=workers, ready_path=ready_path, stop_seconds=stop_seconds, app=app) as urls:
+        yield urls[0]
+
+
+@contextmanager
+def gunicorns(
+    instances: Sequence[tuple[dict[str, str], Path]],
+    *,
+    workers: int = 2,
+    ready_path: str = "/healthz",
+    start_seconds: float = 90,
+    stop_seconds: float = 30,
+    app: str = APP,
+) -> Iterator[list[str]]:
+    """One gunicorn per (environment, log) of ``instances``, started at once (the operations tests stand two for
+    two machines), each on its own free loopback port; yields their URLs once all answer ``ready_path`` with 200,
+    within ``start_seconds`` of the start.
 
     Each process starts its own process group, so a PDF still rendering in a worker's pool when the run ends
     is stopped with it: after SIGTERM and ``stop_seconds``, the group gets SIGKILL."""
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        servers = []
+        for env, log in instances:
+            url, started = _spawn(env, log, workers=workers, app=app)
+            processes += started
+            servers.append((url, started[0], log))
+        deadline = time.monotonic() + start_seconds
+        for url, process, log in servers:
+            _wait_until_ready(url, ready_path, process, log, deadline)
+        yield [url for url, _, _ in servers]
+    finally:
+        _stop(processes, stop_seconds)
+
+
+def _spawn(env: dict[str, str], log: Path, *, workers: int, app: str) -> tuple[str, list[subprocess.Popen[bytes]]]:
+    """Start gunicorn (and the export worker when REDIS_URL is set), appending to ``log``; its URL and processes."""
     port = free_port()
     # The production settings (app/gunicorn_conf.py: preload, gc.freeze, similarity warm-up), on this port.
     command = [_tool("gunicorn"), "-c", "python:app.gunicorn_conf", "-w", str(workers), "-b", f"127.0.0.1:{port}", app]
     commands = [command] + ([[_tool("flask"), "exports", "worker"]] if env.get("REDIS_URL") else [])
     with log.open("ab") as out:
-        processes = [
+        started = [
             subprocess.Popen(c, cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True) for c in commands
         ]
-        try:
-            url = f"http://127.0.0.1:{port}"
-            _wait_until_up(url, processes[0], log)
-            yield url
-        finally:
-            _stop(processes, stop_seconds)
+    return f"http://127.0.0.1:{port}", started
 
 
 def _stop(processes: list[subprocess.Popen[bytes]], stop_seconds: float) -> None:
@@ -178,19 +217,18 @@ def _stop(processes: list[subprocess.Popen[bytes]], stop_seconds: float) -> None
             process.wait()
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
+def _wait_until_ready(url: str, path: str, process: subprocess.Popen[bytes], log: Path, deadline: float) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log.read_text()[-2000:]}")
+            raise RuntimeError(f"gunicorn at {url} exited with {process.returncode}:\n{log.read_text()[-2000:]}")
         try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310 - loopback only
+            with urllib.request.urlopen(f"{url}{path}", timeout=2) as response:  # noqa: S310 - loopback only
                 if response.status == 200:
                     return
-        except OSError:
+        except OSError:  # not listening yet, or not ready (503)
             pass
         time.sleep(0.3)
-    raise RuntimeError(f"gunicorn did not answer /healthz within {timeout:.0f} s:\n{log.read_text()[-2000:]}")
+    raise RuntimeError(f"gunicorn at {url} did not answer {path} with 200 in time:\n{log.read_text()[-2000:]}")
 
 
 # --- Locust ----------------------------------------------------------------------------------------

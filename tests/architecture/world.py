@@ -1,4 +1,4 @@
-"""The architecture objects of every tenant of tests/core/world.py, and plausible bodies for the architecture forms."""
+"""The architecture objects of every tenant of tests/core/world/, and plausible bodies for the architecture forms."""
 
 from __future__ import annotations
 

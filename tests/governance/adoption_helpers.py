@@ -76,7 +76,7 @@ def decide(version: PlanVersion, chair: User, outcome: Outcome = Outcome.APPROVE
 
 
 def build_adoption_world(*, org: Organization, admin: User, reviewer: User, editor: User, canary: str) -> dict:
-    """For tests/core/world.py: two boards that adopt plans (the admin chairs both, the reviewer sits on the
+    """For tests/core/world/: two boards that adopt plans (the admin chairs both, the reviewer sits on the
     first), a plan of its own (not among the tenant's ``plans``) whose version 1 is with the first board with
     a comment by the reviewer, and nothing open for the tenant's first plan, which can still be submitted to
     either board. Every text carries the canary."""

@@ -118,7 +118,7 @@ def recuse(review: Review, user: User, reason: str = "Former employer is a bidde
     return sheet
 
 
-# --- the governance part of the shared test world (tests/core/world.py) ---------------------------
+# --- the governance part of the shared test world (tests/core/world/) ---------------------------
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Fixtures for the operations tests: databases of their own, free loopback ports, gunicorn instances.
+"""Fixtures for the operations tests: databases of their own and apps migrated onto them (gunicorn instances and
+free loopback ports come from bench/load.py).
 
 Most tests here need a database other than the suite's rolled-back one (a backup restored into an empty
 database, gunicorn processes that must see committed rows), so ``real_sessions`` gives ``db.session`` back
@@ -20,10 +21,8 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
-from bench.load import free_port as free_port  # the ops tests import it from here
 from tests.conftest import make_config, reset_postgres_schema
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 

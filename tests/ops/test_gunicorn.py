@@ -8,10 +8,7 @@ no "database is locked" and no server error, on SQLite (the default run) and on 
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,53 +18,20 @@ import requests
 from app.auth.models import Role
 from app.extensions import db
 from app.plans.models import Plan
+from bench.load import gunicorns, server_env
 from tests.conftest import csrf_token_from
 from tests.factories import PASSWORD, create_org, create_user
-from tests.ops.conftest import ROOT, dispose, free_port, migrated_app
+from tests.ops.conftest import dispose, migrated_app
 
 SECRET = "ops-test-shared-secret-key-0123456789-abcdefghijkl"
 START_SECONDS = 90  # importing the app takes a few seconds; far more on a loaded 2-core machine
 WRITERS = 20
 
 
-def _start(port: int, database_url: str, export_dir: Path, log: Path, *, warm: str) -> subprocess.Popen[bytes]:
-    environment = {
-        **os.environ,
-        "PLANWRIGHT_ENV": "development",
-        "SECRET_KEY": SECRET,
-        "DATABASE_URL": database_url,
-        "EXPORT_DIR": str(export_dir),
-        "LOG_FORMAT": "json",
-        "PLANWRIGHT_WARM_SECONDS": warm,
-        "WEB_CONCURRENCY": "2",
-    }
-    command = [sys.executable, "-m", "gunicorn", "-c", "python:app.gunicorn_conf", "-b", f"127.0.0.1:{port}"]
-    with log.open("wb") as out:
-        return subprocess.Popen([*command, "app:create_app()"], cwd=ROOT, env=environment, stdout=out, stderr=out)
-
-
-def _wait_ready(base: str, process: subprocess.Popen[bytes], deadline: float) -> None:
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"gunicorn at {base} exited with {process.returncode}"
-        try:
-            if requests.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"gunicorn at {base} was not ready in {START_SECONDS} s")
-
-
-def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-    for process in processes:
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+def _env(database_url: str, export_dir: Path, *, warm: str) -> dict[str, str]:
+    """Both instances sign cookies with the same key, as machines behind one load balancer would."""
+    shared = {"SECRET_KEY": SECRET, "LOG_FORMAT": "json", "PLANWRIGHT_WARM_SECONDS": warm}
+    return {**server_env(database_url, export_dir), **shared}
 
 
 def _new_plan(session: requests.Session, base: str, title: str) -> requests.Response:
@@ -91,17 +55,9 @@ def test_two_instances_share_sessions_and_data(tmp_path: Path, real_sessions: No
         editor_id = editor.id
     dispose(setup)
 
-    a, b = f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
-    started = time.monotonic()
-    processes = [
-        _start(int(a.rsplit(":", 1)[1]), url, exports, logs[0], warm="5"),
-        _start(int(b.rsplit(":", 1)[1]), url, exports, logs[1], warm="0"),
-    ]
-    try:
-        deadline = started + START_SECONDS
-        _wait_ready(a, processes[0], deadline)
-        _wait_ready(b, processes[1], deadline)
+    instances = [(_env(url, exports, warm="5"), logs[0]), (_env(url, exports, warm="0"), logs[1])]
+    with gunicorns(instances, ready_path="/readyz", start_seconds=START_SECONDS, stop_seconds=15) as (a, b):
         serving = time.monotonic()
 
         browser = requests.Session()
@@ -132,8 +88,6 @@ def test_two_instances_share_sessions_and_data(tmp_path: Path, real_sessions: No
             statuses = [s for batch in pool.map(write, range(WRITERS)) for s in batch]
         assert statuses == [302] * (2 * WRITERS)
         finished = time.monotonic()
-    finally:
-        _stop(processes)
 
     output = "\n".join(log.read_text(errors="replace") for log in logs)
     assert "database is locked" not in output

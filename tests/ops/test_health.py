@@ -9,8 +9,8 @@ from flask import Flask
 
 from app import create_app
 from app.exports.pdf import jobs
+from bench.load import free_port
 from tests.conftest import make_config
-from tests.ops.conftest import free_port
 
 REDIS_URL = "redis://127.0.0.1:6379/4"
 

@@ -2,7 +2,7 @@
 
 Each entry is "METHOD endpoint" → the roles that may use it in their own organization (and whether it needs no
 sign-in at all). A route missing from the table fails tests/security/test_route_matrix.py, naming it: decide who
-may use it and add it here. Roles are those of the tenants in tests/core/world.py, where the reviewer sits on the
+may use it and add it here. Roles are those of the tenants in tests/core/world/, where the reviewer sits on the
 tenant's board and the administrator chairs it, so "board" routes name those two.
 """
 

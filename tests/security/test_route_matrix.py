@@ -2,7 +2,7 @@
 tests/security/access.py; no role gets a route it is not declared for; no page, CSV, workbook, PDF or API answer
 ever carries another organization's canary.
 
-Two tenants come from tests/core/world.py (every text field carries the tenant's canary). For each role and for a
+Two tenants come from tests/core/world/ (every text field carries the tenant's canary). For each role and for a
 visitor who is not signed in, every route and method is requested twice: with the user's own organization's
 objects and with the other organization's. Refused requests run first, and must change nothing.
 """

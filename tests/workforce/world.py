@@ -1,4 +1,4 @@
-"""The workforce objects of every tenant of tests/core/world.py, and plausible bodies for the workforce forms."""
+"""The workforce objects of every tenant of tests/core/world/, and plausible bodies for the workforce forms."""
 
 from __future__ import annotations
 
