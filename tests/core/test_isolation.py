@@ -71,7 +71,8 @@ def test_every_route_parameter_is_covered_by_the_isolation_matrix(app):
     unknown = unclassified_params(app)
     assert unknown == [], (
         "route parameters the isolation, CSRF and header tests cannot fill; add each to ID_MODELS "
-        "(tests/core/world/routes.py) and Tenant.ids (tests/core/world/tenant.py), with an object made by build_tenant:\n" + "\n".join(unknown)
+        "(tests/core/world/routes.py) and Tenant.ids (tests/core/world/tenant.py), with an object made by "
+        "build_tenant:\n" + "\n".join(unknown)
     )
     assert set(MISSING_IDS) == OBJECT_PARAMS
     assert {r.endpoint for r in object_rules(app)} >= {
