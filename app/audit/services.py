@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import has_request_context, request
 from flask_login import current_user
@@ -22,6 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from app.audit.models import AuditChainHead, AuditEvent, chain_key_for
 from app.core.db import utcnow
 from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.auth.models import User
 
 GENESIS_HASH = "0" * 64
 
@@ -110,6 +113,33 @@ def record(
     db.session.add(event)
     db.session.flush()
     return event
+
+
+class OrganizationRow(Protocol):
+    """A row that belongs to one organization: what an event is recorded on."""
+
+    __tablename__: str
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def organization_id(self) -> int: ...
+
+
+def record_on(
+    obj: OrganizationRow, action: str, *, user: User, summary: str, changes: Mapping[str, Any] | None = None
+) -> AuditEvent:
+    """The event most services write: ``user`` changed ``obj``, which is named by its table and id."""
+    return record(
+        action,
+        actor_id=user.id,
+        organization_id=obj.organization_id,
+        object_type=obj.__tablename__,
+        object_id=obj.id,
+        summary=summary,
+        changes=changes,
+    )
 
 
 def record_security_event(action: str, *, detail: str = "", organization_id: int | None = None) -> None:

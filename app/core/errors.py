@@ -1,10 +1,13 @@
-"""Domain errors raised by services, and the HTTP error pages."""
+"""Domain errors raised by services, how a view answers them, and the HTTP error pages."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, abort, current_app, flash, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, NotFound
@@ -24,10 +27,41 @@ class InvalidTransition(DomainError):
     pass
 
 
+@dataclass
+class FieldError(DomainError):
+    """A rule about one form field; the view shows the message next to that field.
+
+    One class for every domain, so that one ``isinstance`` check in a view or the API serves them all.
+    """
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
 def ensure(condition: bool) -> None:
     """Refuse with 404 so that the existence of another organization's object never leaks."""
     if not condition:
         raise NotFound()
+
+
+def run_service(action: Callable[[], Any]) -> Any:
+    """Run a service; commit on success; on refusal roll back and flash (403 for a permission refusal).
+
+    Returns the service's result, True for a service that returns nothing, None after a refusal."""
+    try:
+        result = action()
+    except PermissionDenied:
+        db.session.rollback()
+        abort(403)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return None
+    db.session.commit()
+    return True if result is None else result
 
 
 # Form fields never echoed back to the user, even on an error page.

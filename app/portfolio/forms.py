@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
-from app.core.forms import NoControlCharacters, record_id, strip_filter
+from app.core.forms import NoControlCharacters, fiscal_year_range, optional_id, text_field
 from app.portfolio.models import Category, InitiativeType, LinkRole, RiskStatus
 from app.portfolio.money import MoneyError, parse_money, plain_money
 
@@ -25,19 +25,8 @@ LIKELIHOOD = {"1": "1 – Rare", "2": "2 – Unlikely", "3": "3 – Possible", "
 IMPACT = {"1": "1 – Minimal", "2": "2 – Minor", "3": "3 – Moderate", "4": "4 – Major", "5": "5 – Severe"}
 
 
-def optional_id(value: Any) -> int | None:
-    """An id from a select whose first option ("Choose …") is blank."""
-    return None if value in (None, "") else record_id(value)
-
-
 def upper_filter(value: Any) -> Any:
     return value.strip().upper() if isinstance(value, str) else value
-
-
-def _text(label: str, *, limit: int, required: str | None = None, **kwargs: Any) -> StringField:
-    checks: list[Any] = [DataRequired(required)] if required else [Optional()]
-    checks += [Length(max=limit, message=f"Use at most {limit:,} characters."), NoControlCharacters()]
-    return StringField(label, filters=[strip_filter], validators=checks, **kwargs)
 
 
 def _markdown(label: str, description: str) -> TextAreaField:
@@ -93,7 +82,7 @@ class InitiativeForm(FlaskForm):
             Regexp(CODE_PATTERN, message="Use only letters, digits, dots and hyphens in the code, such as INI-0026."),
         ],
     )
-    title = _text("Title", limit=200, required="Enter a title for the initiative.")
+    title = text_field("Title", limit=200, required="Enter a title for the initiative.")
     summary = _markdown("Summary (Markdown)", "What the initiative will do, in two or three sentences.")
     problem = _markdown("Problem statement (Markdown)", "What is wrong today, for whom, and how you know.")
     citizen_outcome = _markdown(
@@ -110,11 +99,11 @@ class InitiativeForm(FlaskForm):
         choices={t.value: t.label for t in InitiativeType},
         invalid_choice_message="Choose a type from the list.",
     )
-    owner = _text("Owner", limit=120, description="The person or role accountable for delivery.")
-    sponsor = _text("Sponsor", limit=120, description="The executive who champions the initiative.")
+    owner = text_field("Owner", limit=120, description="The person or role accountable for delivery.")
+    sponsor = text_field("Sponsor", limit=120, description="The executive who champions the initiative.")
     start_date = DayField("Start date", validators=[Optional()], description="For example 2026-07-01.")
     end_date = DayField("End date", validators=[Optional()], description="The same as or after the start date.")
-    funding_source = _text(
+    funding_source = text_field(
         "Funding source", limit=200, description="For example “General fund”, “Federal grant”, “Capital bond”."
     )
     version = HiddenField()
@@ -129,13 +118,13 @@ class InitiativeForm(FlaskForm):
 
 
 class MilestoneForm(FlaskForm):
-    title = _text("Milestone", limit=200, required="Enter what the milestone delivers.")
+    title = text_field("Milestone", limit=200, required="Enter what the milestone delivers.")
     due_date = DayField("Due date", validators=[InputRequired("Enter the due date, such as 2027-03-31.")])
     done_date = DayField("Done date", validators=[Optional()], description="Leave blank until it is done.")
 
 
 class RiskForm(FlaskForm):
-    title = _text("Risk", limit=200, required="Describe the risk in a few words.")
+    title = text_field("Risk", limit=200, required="Describe the risk in a few words.")
     likelihood = SelectField(
         "Likelihood",
         choices=LIKELIHOOD,
@@ -155,7 +144,7 @@ class RiskForm(FlaskForm):
         description="What you will do to make it less likely or less harmful.",
         validators=[Length(max=5000, message="Use at most 5,000 characters."), NoControlCharacters()],
     )
-    owner = _text("Risk owner", limit=120)
+    owner = text_field("Risk owner", limit=120)
     status = SelectField(
         "Status",
         choices={s.value: s.value.capitalize() for s in RiskStatus},
@@ -171,16 +160,11 @@ class YearField(IntegerField):
             raise ValueError("Enter the fiscal year as a number, such as 2027.") from None
 
 
-def _fiscal_year_range(form: FlaskForm, field: YearField) -> None:
-    if field.data is not None and not 2000 <= field.data <= 2100:
-        raise ValidationError("Enter a fiscal year between 2000 and 2100.")
-
-
 class CostForm(FlaskForm):
     fiscal_year = YearField(
         "Fiscal year",
         description="Named after the year it ends in: FY2027 ends in 2027.",
-        validators=[InputRequired("Enter the fiscal year, such as 2027."), _fiscal_year_range],
+        validators=[InputRequired("Enter the fiscal year, such as 2027."), fiscal_year_range],
     )
     capital = MoneyField("Capital ($)", description="Dollars, such as 1,250,000.50. Leave blank for none.")
     operating = MoneyField("Operating ($)", description="Dollars, such as 250,000. Leave blank for none.")
@@ -218,7 +202,7 @@ class ObjectiveLinkForm(FlaskForm):
         invalid_choice_message="Choose primary or supporting.",
         validators=[InputRequired("Choose primary or supporting.")],
     )
-    rationale = _text("Rationale", limit=500, description="One or two sentences: how does it serve the objective?")
+    rationale = text_field("Rationale", limit=500, description="One or two sentences: how does it serve the objective?")
 
 
 class StatusForm(FlaskForm):

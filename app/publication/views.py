@@ -12,12 +12,12 @@ must take effect at once; the pages are cheap to build.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
 from app.auth.models import Organization
 from app.core.charts import format_number
-from app.core.errors import DomainError, PermissionDenied, ensure
+from app.core.errors import ensure, run_service
 from app.exports.pages import attachment
 from app.extensions import db
 from app.plans.models import Plan
@@ -115,42 +115,31 @@ def _load_plan(plan_id: int) -> Plan:
     return plan  # type: ignore[return-value]
 
 
+def _plan_page(plan_id: int):  # type: ignore[no-untyped-def]
+    """Back to the plan's page, at its public-site panel."""
+    return redirect(url_for("plans.show_plan", plan_id=plan_id, _anchor="public-page-heading"))
+
+
 @manage.post("/plans/<int:plan_id>/publish")
 def publish_plan(plan_id: int):  # type: ignore[no-untyped-def]
     plan = _load_plan(plan_id)
-    try:
-        publication = services.publish(plan, user=current_user)
-    except PermissionDenied:
-        db.session.rollback()
-        abort(403)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("plans.show_plan", plan_id=plan_id, _anchor="public-page-heading"))
-    db.session.commit()
+    publication = run_service(lambda: services.publish(plan, user=current_user))
+    if publication is None:
+        return _plan_page(plan_id)
     try:  # start the public PDF now, so that it is ready before anyone asks; the page retries otherwise
         pdf_state(public_plan(publication))
     except Exception:
         current_app.logger.exception("could not start the public PDF of plan %s", plan_id)
     flash(f"Version {publication.version.number} is on the public site: anyone can read it.", "success")
-    return redirect(url_for("plans.show_plan", plan_id=plan_id, _anchor="public-page-heading"))
+    return _plan_page(plan_id)
 
 
 @manage.post("/plans/<int:plan_id>/unpublish")
 def unpublish_plan(plan_id: int):  # type: ignore[no-untyped-def]
     plan = _load_plan(plan_id)
-    try:
-        services.unpublish(plan, user=current_user)
-    except PermissionDenied:
-        db.session.rollback()
-        abort(403)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("plans.show_plan", plan_id=plan_id, _anchor="public-page-heading"))
-    db.session.commit()
-    flash("The plan is off the public site: its pages, PDF and open data are gone.", "success")
-    return redirect(url_for("plans.show_plan", plan_id=plan_id, _anchor="public-page-heading"))
+    if run_service(lambda: services.unpublish(plan, user=current_user)):
+        flash("The plan is off the public site: its pages, PDF and open data are gone.", "success")
+    return _plan_page(plan_id)
 
 
 bp.register_blueprint(manage)

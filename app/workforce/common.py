@@ -1,7 +1,7 @@
 """What the workforce services share: their errors, audit values and the checks every figure gets.
 
-The field error and the audit values of changed attributes are the portfolio's, re-exported so that one
-``isinstance`` check and one audit format serve both.
+The field error (the core's) and the audit values of changed attributes (the portfolio's) are re-exported, so
+that one ``isinstance`` check and one audit format serve every domain.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 
 from app.audit.services import record
 from app.auth.models import User
-from app.core.errors import DomainError
-from app.portfolio.services.common import FieldError, apply, values_of
+from app.core.errors import DomainError, FieldError
+from app.portfolio.services.common import apply, values_of
 from app.workforce.models import MAX_FTE
 
 __all__ = ["EditConflict", "FieldError", "apply", "audit", "fte_problem", "parse_fte", "values_of"]

@@ -7,20 +7,14 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
-from app.core.forms import NoControlCharacters, strip_filter
-from app.portfolio.forms import DayField, MoneyField, YearField, _fiscal_year_range, optional_id
+from app.core.forms import NoControlCharacters, fiscal_year_range, optional_id, text_field
+from app.portfolio.forms import DayField, MoneyField, YearField
 from app.workforce.common import parse_fte
 from app.workforce.models import ActionStatus, ActionType, Priority, Proficiency
 
 LEVELS = {str(level.value): level.label for level in Proficiency}
-
-
-def _text(label: str, *, limit: int, required: str | None = None, **kwargs: Any) -> StringField:
-    checks: list[Any] = [DataRequired(required)] if required else [Optional()]
-    checks += [Length(max=limit, message=f"Use at most {limit:,} characters."), NoControlCharacters()]
-    return StringField(label, filters=[strip_filter], validators=checks, **kwargs)
 
 
 def _long_text(label: str, description: str) -> TextAreaField:
@@ -76,7 +70,7 @@ def _fiscal_year() -> YearField:
     return YearField(
         "Fiscal year",
         description="Named after the year it ends in: FY2027 ends in 2027.",
-        validators=[InputRequired("Enter the fiscal year, such as 2027."), _fiscal_year_range],
+        validators=[InputRequired("Enter the fiscal year, such as 2027."), fiscal_year_range],
     )
 
 
@@ -86,8 +80,8 @@ def _version(form: FlaskForm) -> int:
 
 
 class RoleForm(FlaskForm):
-    name = _text("Role name", limit=120, required="Enter the role’s name, such as Cloud engineer.")
-    family = _text(
+    name = text_field("Role name", limit=120, required="Enter the role’s name, such as Cloud engineer.")
+    family = text_field(
         "Job family", limit=120, description="Groups roles in tables, such as Infrastructure or Security. Optional."
     )
     description = _long_text("Description", "What people in the role do, and which classifications it covers.")
@@ -108,8 +102,8 @@ class CapacityForm(FlaskForm):
 
 
 class SkillForm(FlaskForm):
-    name = _text("Skill", limit=120, required="Enter the skill’s name, such as Cloud security architecture.")
-    category = _text("Category", limit=120, description="Such as Cloud, Security, Data, Delivery. Optional.")
+    name = text_field("Skill", limit=120, required="Enter the skill’s name, such as Cloud security architecture.")
+    category = text_field("Category", limit=120, description="Such as Cloud, Security, Data, Delivery. Optional.")
     description = _long_text("Description", "What someone with the skill can do.")
     version = HiddenField()
 
@@ -148,7 +142,7 @@ class ActionForm(FlaskForm):
         choices={t.value: t.label for t in ActionType},
         invalid_choice_message="Choose training, hiring, contracting, reskilling or partnering.",
     )
-    title = _text("Title", limit=200, required="Enter what the action is, such as “Cloud certification cohort”.")
+    title = text_field("Title", limit=200, required="Enter what the action is, such as “Cloud certification cohort”.")
     description = _long_text("Description", "What will be done, for whom, and how success is measured.")
     role_id = SelectField("Role", coerce=optional_id, validate_choice=False, description="The role it is for, if any.")
     gap_ids = SelectMultipleField(
@@ -159,11 +153,11 @@ class ActionForm(FlaskForm):
     )
     cost = MoneyField("Cost ($)", description="Dollars, such as 45,000. Leave blank for none.")
     fiscal_year = YearField(
-        "Fiscal year", validators=[Optional(), _fiscal_year_range], description="The year it is paid for, if known."
+        "Fiscal year", validators=[Optional(), fiscal_year_range], description="The year it is paid for, if known."
     )
     start_date = DayField("Start date", validators=[Optional()], description="For example 2026-09-01.")
     end_date = DayField("End date", validators=[Optional()], description="The same as or after the start date.")
-    owner = _text("Owner", limit=120, description="The person or role accountable for it.")
+    owner = text_field("Owner", limit=120, description="The person or role accountable for it.")
     status = SelectField(
         "Status",
         choices={s.value: s.label for s in ActionStatus},

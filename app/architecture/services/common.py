@@ -1,33 +1,22 @@
-"""What every architecture service shares: the field and edit-conflict errors, the audit event, flushing."""
+"""What every architecture service shares: the edit-conflict error (the field error is the core's), the audit
+event, flushing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.architecture.models import Principle, SharedService, Standard
-from app.audit.services import record
+from app.audit.services import record_on
 from app.auth.models import User
-from app.core.errors import DomainError, PermissionDenied
+from app.core.errors import DomainError, FieldError, PermissionDenied
 from app.extensions import db
 from app.portfolio.models import Initiative
 
 Catalogued = TypeVar("Catalogued", SharedService, Principle, Standard)
 Recorded = SharedService | Principle | Standard | Initiative
-
-
-@dataclass
-class FieldError(DomainError):
-    """A rule about one form field; the view shows the message next to that field."""
-
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class EditConflict(DomainError):
@@ -37,15 +26,7 @@ class EditConflict(DomainError):
 
 def _record(obj: Recorded, user: User, action: str, summary: str, changes: Any) -> None:
     """The audit event of a change, recorded on the service, standard, principle or initiative it changed."""
-    record(
-        action,
-        actor_id=user.id,
-        organization_id=obj.organization_id,
-        object_type=obj.__tablename__,
-        object_id=obj.id,
-        summary=summary,
-        changes=changes,
-    )
+    record_on(obj, action, user=user, summary=summary, changes=changes)
 
 
 def _ensure_editor(user: User, organization_id: int, what: str) -> None:

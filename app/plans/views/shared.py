@@ -1,18 +1,17 @@
-"""The plans blueprint and what its pages share: loading with access checks and the service runner that
-commits once. Governance's adoption pages use ``load_plan`` and ``run_service`` too."""
+"""The plans blueprint and what its pages share: loading with access checks, and the service runner that
+commits once (the core's, named here too). Governance's adoption pages use ``load_plan`` and ``run_service``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from flask import Blueprint, abort, flash
+from flask import Blueprint, abort
 from flask_login import current_user
 
-from app.core.errors import DomainError, PermissionDenied, ensure
+from app.core.errors import ensure, run_service
 from app.extensions import db
 from app.plans import queries
 from app.plans.models import Plan, PlanSection
+
+__all__ = ["bp", "ensure_can_edit", "load_plan", "load_section", "run_service"]
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
@@ -32,20 +31,3 @@ def load_section(plan_id: int, section_id: int, *, deleted: bool = False) -> Pla
 def ensure_can_edit(plan: Plan) -> None:
     if not plan.can_edit(current_user):
         abort(403)
-
-
-def run_service(action: Callable[[], Any]) -> Any:
-    """Run a service; commit on success; on refusal roll back and flash (403 for a permission refusal).
-
-    Returns the service's result, True for a service that returns nothing, None after a refusal."""
-    try:
-        result = action()
-    except PermissionDenied:
-        db.session.rollback()
-        abort(403)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return None
-    db.session.commit()
-    return True if result is None else result

@@ -1,30 +1,21 @@
 """What the portfolio operations share, and what governance and workforce reuse rather than copy: the
-field error, the audit values of changed attributes and the audit event recorded on an initiative.
+audit values of changed attributes and the audit event recorded on an initiative.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from app.audit.services import diff_fields, record
+from app.audit.services import diff_fields, record_on
 from app.auth.models import User
-from app.core.errors import DomainError, PermissionDenied
+from app.core.errors import FieldError, PermissionDenied
 from app.portfolio.models import Initiative
 from app.portfolio.money import plain_money
 
-
-@dataclass
-class FieldError(DomainError):
-    """A rule about one form field; the view shows the message next to that field."""
-
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
+# FieldError is the core's; named here too, for the modules and domains that import it from the portfolio.
+__all__ = ["FieldError", "apply", "audit_value", "ensure_can_edit", "record_on_initiative", "values_of"]
 
 
 def audit_value(value: Any) -> Any:
@@ -52,15 +43,7 @@ def record_on_initiative(
     initiative: Initiative, user: User, action: str, summary: str, changes: dict[str, Any]
 ) -> None:
     """An audit event on the initiative, so that one query gives its whole history, its parts included."""
-    record(
-        action,
-        actor_id=user.id,
-        organization_id=initiative.organization_id,
-        object_type="initiative",
-        object_id=initiative.id,
-        summary=summary,
-        changes=changes,
-    )
+    record_on(initiative, action, user=user, summary=summary, changes=changes)
 
 
 def ensure_can_edit(initiative: Initiative, user: User) -> None:
