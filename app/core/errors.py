@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, abort, current_app, flash, g, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -13,6 +13,9 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, NotFound
 
 from app.extensions import db
+
+if TYPE_CHECKING:
+    from wtforms import Form
 
 
 class DomainError(Exception):
@@ -47,20 +50,51 @@ def ensure(condition: bool) -> None:
         raise NotFound()
 
 
+FAILED = object()  # what ``attempt`` returns when the service refused
+
+
+def attempt(
+    action: Callable[[], Any],
+    form: Form | None = None,
+    *,
+    conflicts: tuple[type[DomainError], ...] = (),
+    field_errors: tuple[type[DomainError], ...] = (FieldError,),
+) -> Any:
+    """Run a service and commit once; a refusal rolls back whatever the service wrote, then answers.
+
+    A permission refusal is a 403. A ``conflicts`` error (someone saved first) is raised again, after the rollback,
+    for the caller to show both versions. A ``field_errors`` refusal about one of ``form``'s fields is shown next
+    to that field; any other refusal is flashed. Returns the service's result, or ``FAILED`` after a refusal.
+    """
+    try:
+        result = action()
+    except DomainError as exc:
+        db.session.rollback()
+        if isinstance(exc, PermissionDenied):
+            abort(403)
+        if isinstance(exc, conflicts):
+            raise
+        _show_refusal(exc, form, field_errors)
+        return FAILED
+    db.session.commit()
+    return result
+
+
+def _show_refusal(exc: DomainError, form: Form | None, field_errors: tuple[type[DomainError], ...]) -> None:
+    field = getattr(exc, "field", None) if isinstance(exc, field_errors) else None
+    if form is not None and field is not None and field in form:
+        form[field].errors = [*form[field].errors, str(exc)]  # a tuple until the form has been validated
+    else:
+        flash(str(exc), "error")
+
+
 def run_service(action: Callable[[], Any]) -> Any:
     """Run a service; commit on success; on refusal roll back and flash (403 for a permission refusal).
 
     Returns the service's result, True for a service that returns nothing, None after a refusal."""
-    try:
-        result = action()
-    except PermissionDenied:
-        db.session.rollback()
-        abort(403)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+    result = attempt(action)
+    if result is FAILED:
         return None
-    db.session.commit()
     return True if result is None else result
 
 

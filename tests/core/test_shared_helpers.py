@@ -1,4 +1,4 @@
-"""The helpers every domain shares: the field error, the service runner that commits once, the form fields."""
+"""The helpers every domain shares: the field error, the service runners that commit once, the form fields."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from wtforms import Form, IntegerField
 
 from app.architecture import services as architecture_services
 from app.auth.models import Organization
-from app.core.errors import DomainError, FieldError, PermissionDenied, run_service
+from app.core.errors import FAILED, DomainError, FieldError, PermissionDenied, attempt, run_service
 from app.core.forms import fiscal_year_range, optional_id, text_field
 from app.extensions import db
+from app.objectives import services as objective_services
 from app.portfolio import services as portfolio_services
 from app.workforce import common as workforce_common
 from tests.factories import create_org
@@ -63,6 +64,73 @@ def test_run_service_answers_403_to_a_permission_refusal(app: Flask) -> None:
 class _YearForm(Form):
     title = text_field("Title", limit=10, required="Enter a title.")
     year = IntegerField("Fiscal year")
+
+
+def _refused_after_writing(error: DomainError):  # type: ignore[no-untyped-def]
+    def action() -> None:
+        create_org(name="Half-made office")
+        raise error
+
+    return action
+
+
+def test_attempt_puts_a_field_refusal_next_to_its_field(app: Flask) -> None:
+    form = _YearForm(MultiDict({"title": "Cloud", "year": "2030"}))
+    assert form.validate()
+    with app.test_request_context("/", method="POST"):
+        assert attempt(_refused_after_writing(FieldError("title", "Choose another title.")), form) is FAILED
+        assert _organization_named("Half-made office") is None
+        assert form.errors == {"title": ["Choose another title."]}
+        assert get_flashed_messages() == []
+
+
+def test_attempt_flashes_a_refusal_it_cannot_place_on_the_form(app: Flask) -> None:
+    unvalidated = _YearForm(MultiDict({"title": "Cloud"}))
+    with app.test_request_context("/", method="POST"):
+        assert attempt(_refused_after_writing(FieldError("owner", "Choose an owner.")), unvalidated) is FAILED
+        assert attempt(_refused_after_writing(FieldError("title", "Choose another title."))) is FAILED
+        assert attempt(_refused_after_writing(DomainError("Archived plans stay as they are."))) is FAILED
+        assert get_flashed_messages() == [
+            "Choose an owner.",
+            "Choose another title.",
+            "Archived plans stay as they are.",
+        ]
+    assert unvalidated.errors == {}
+
+
+def test_attempt_places_the_field_errors_a_domain_names(app: Flask) -> None:
+    refusal = objective_services.InvalidField("title", "Use another code.")
+    form = _YearForm(MultiDict({"title": "Cloud"}))  # not validated: its fields' errors are still tuples
+    with app.test_request_context("/", method="POST"):
+        assert attempt(_refused_after_writing(refusal), form) is FAILED  # not a field error by default: flashed
+        assert form.errors == {} and get_flashed_messages() == ["Use another code."]
+    with app.test_request_context("/", method="POST"):
+        assert attempt(_refused_after_writing(refusal), form, field_errors=(type(refusal),)) is FAILED
+        assert form.errors == {"title": ["Use another code."]} and get_flashed_messages() == []
+
+
+def test_attempt_rolls_back_then_raises_a_conflict_for_the_caller(app: Flask) -> None:
+    conflict = architecture_services.EditConflict()
+    with app.test_request_context("/", method="POST"):
+        with pytest.raises(architecture_services.EditConflict):
+            attempt(_refused_after_writing(conflict), conflicts=(architecture_services.EditConflict,))
+        assert _organization_named("Half-made office") is None
+        assert get_flashed_messages() == []
+        assert attempt(_refused_after_writing(conflict)) is FAILED  # a conflict nobody asked for is a plain refusal
+
+
+def test_attempt_commits_and_returns_what_the_service_returned(app: Flask) -> None:
+    with app.test_request_context("/", method="POST"):
+        assert attempt(lambda: None) is None  # as the service returned it (run_service says True)
+        org = attempt(lambda: create_org(name="Kept office"))
+        db.session.rollback()
+        assert org.name == "Kept office" and _organization_named("Kept office") is not None
+
+
+def test_attempt_answers_403_to_a_permission_refusal(app: Flask) -> None:
+    with app.test_request_context("/", method="POST"), pytest.raises(Forbidden):
+        attempt(_refused_after_writing(PermissionDenied("Editors only.")), conflicts=(PermissionDenied,))
+    assert _organization_named("Half-made office") is None
 
 
 @pytest.mark.parametrize(("year", "accepted"), [(2000, True), (2100, True), (1999, False), (20027, False)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from flask import Blueprint, abort, flash, redirect
@@ -11,33 +12,13 @@ from flask_wtf import FlaskForm
 
 from app.architecture import services
 from app.architecture.models import Principle, Standard
-from app.core.errors import DomainError, PermissionDenied, ensure
+from app.core.errors import FAILED, attempt, ensure
 from app.extensions import db
 
 bp = Blueprint("architecture", __name__)
-FAILED = object()
+# Run a service and commit; a refusal goes on the form's field or is flashed; FAILED when refused.
+_attempt = partial(attempt, conflicts=(services.EditConflict,))
 Listed = TypeVar("Listed", Principle, Standard)
-
-
-def _attempt(action: Callable[[], Any], form: FlaskForm | None = None) -> Any:
-    """Run a service and commit; on refusal roll back and put the message on the form's field, or flash it."""
-    try:
-        result = action()
-    except PermissionDenied:
-        db.session.rollback()
-        abort(403)
-    except services.EditConflict:
-        db.session.rollback()
-        raise
-    except DomainError as exc:
-        db.session.rollback()
-        if form is not None and isinstance(exc, services.FieldError) and exc.field in form:
-            form[exc.field].errors = [*form[exc.field].errors, exc.message]
-        else:
-            flash(str(exc), "error")
-        return FAILED
-    db.session.commit()
-    return result
 
 
 def _editor_of(organization_id: int) -> None:

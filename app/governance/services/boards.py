@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from app.audit.services import diff_fields, record
+from app.audit.services import diff_fields, record_on
 from app.auth.models import Organization, User
 from app.core.db import utcnow
 from app.core.errors import DomainError, PermissionDenied
@@ -48,15 +48,7 @@ class RubricRefused(DomainError):
 
 
 def _record(board: Board, user: User, action: str, summary: str, changes: dict[str, Any] | None = None) -> None:
-    record(
-        action,
-        actor_id=user.id,
-        organization_id=board.organization_id,
-        object_type="board",
-        object_id=board.id,
-        summary=summary,
-        changes=changes or {},
-    )
+    record_on(board, action, user=user, summary=summary, changes=changes)
 
 
 def _ensure_admin(organization_id: int, user: User) -> None:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app, has_app_context
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.audit.services import diff_fields, record
+from app.audit.services import diff_fields, record_on
 from app.auth.models import Organization, User
 from app.core.db import UTC, utcnow
 from app.core.errors import DomainError, PermissionDenied
@@ -78,15 +78,7 @@ def _ensure_can_run(board: Board, user: User) -> None:
 
 
 def _record(meeting: Meeting, user: User, action: str, summary: str, changes: dict[str, Any] | None = None) -> None:
-    record(
-        action,
-        actor_id=user.id,
-        organization_id=meeting.organization_id,
-        object_type="meeting",
-        object_id=meeting.id,
-        summary=summary,
-        changes=changes or {},
-    )
+    record_on(meeting, action, user=user, summary=summary, changes=changes)
 
 
 def _values(fields: MeetingFields) -> dict[str, Any]:

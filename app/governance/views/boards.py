@@ -6,51 +6,28 @@ another organization's board), authorizes (403), validates, calls one service, c
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.context import current_organization
 from app.auth.models import Membership, User
-from app.core.errors import DomainError, PermissionDenied, ensure
+from app.core.errors import FAILED, PermissionDenied, attempt, ensure
 from app.extensions import db
 from app.governance.forms.boards import BLANK_CRITERIA, BoardForm, MemberForm, MemberRoleForm, RubricForm
 from app.governance.models import Board, BoardMember, Meeting, Review, ReviewStatus, Rubric, RubricCriterion
 from app.governance.services import boards as services
 from app.governance.services.meetings import board_work, can_run_meetings, format_local
 from app.governance.views import bp
-from app.portfolio.services import FieldError
-
-FAILED = object()
 
 
 @bp.app_template_filter("local_time")
 def local_time(value: Any) -> str:
     return format_local(value)
-
-
-def attempt(action: Callable[[], Any], form: FlaskForm | None = None) -> Any:
-    """Run a service and commit; on refusal roll back and show the message on the form's field, or flash it."""
-    try:
-        result = action()
-    except PermissionDenied:
-        db.session.rollback()
-        abort(403)
-    except DomainError as exc:
-        db.session.rollback()
-        if form is not None and isinstance(exc, FieldError) and exc.field in form:
-            form[exc.field].errors.append(exc.message)  # type: ignore[union-attr]
-        else:
-            flash(str(exc), "error")
-        return FAILED
-    db.session.commit()
-    return result
 
 
 def load_board(board_id: int) -> Board:

@@ -8,14 +8,14 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
-from flask import Blueprint, abort, flash, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.routing import BuildError
 
 from app.core.charts import with_unit
 from app.core.db import utcnow
-from app.core.errors import DomainError, PermissionDenied, ensure
+from app.core.errors import FAILED, attempt, ensure
 from app.extensions import db
 from app.objectives import queries, services
 from app.objectives.models import Kpi, PolicyObjective
@@ -82,28 +82,11 @@ def parent_from_args() -> PolicyObjective | None:
 
 
 def commit(action: Callable[[], T], form: FlaskForm | None = None) -> T | None:
-    """Run a service and commit. A refusal rolls back and is shown on the field it concerns, or flashed."""
-    try:
-        result = action()
-    except PermissionDenied:
-        db.session.rollback()
-        abort(403)
-    except services.EditConflict:
-        db.session.rollback()
-        raise  # the caller shows both versions
-    except services.InvalidField as exc:
-        db.session.rollback()
-        if form is None or exc.field not in form:
-            flash(str(exc), "error")
-        else:
-            form[exc.field].errors = [*form[exc.field].errors, str(exc)]
-        return None
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return None
-    db.session.commit()
-    return result
+    """Run a service and commit; None when it refused (shown on the field it concerns, or flashed).
+
+    An EditConflict is raised again, after the rollback: the caller shows both versions."""
+    result = attempt(action, form, conflicts=(services.EditConflict,), field_errors=(services.InvalidField,))
+    return None if result is FAILED else result
 
 
 # --- breadcrumbs -----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any, TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -13,7 +14,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
-from app.core.errors import DomainError, PermissionDenied, ensure
+from app.core.errors import FAILED, attempt, ensure
 from app.extensions import db
 from app.portfolio import queries, services
 from app.portfolio.forms import CATEGORY_HINTS, CostForm, DependencyForm, MilestoneForm, ObjectiveLinkForm, RiskForm
@@ -23,7 +24,8 @@ from app.portfolio.panels import initiative_panels
 
 bp = Blueprint("portfolio", __name__)
 
-FAILED = object()  # what _attempt returns when the service refused
+# Run a service and commit; a refusal goes on the form's field or is flashed; FAILED when refused.
+_attempt = partial(attempt, conflicts=(services.EditConflict,))
 Child = TypeVar("Child", Milestone, Risk, InitiativeCost, InitiativeDependency, ObjectiveLink)
 
 
@@ -54,26 +56,6 @@ def _load_child(model: type[Child], child_id: int, initiative_id: int) -> Child:
     ensure(child is not None and child.initiative_id == initiative_id)
     _load_editable(initiative_id)
     return child  # type: ignore[return-value]
-
-
-def _attempt(action: Callable[[], Any], form: FlaskForm | None = None) -> Any:
-    """Run a service and commit; on refusal roll back and put the message on the form's field, or flash it."""
-    try:
-        result = action()
-    except PermissionDenied:
-        db.session.rollback()
-        abort(403)
-    except services.EditConflict:
-        raise
-    except DomainError as exc:
-        db.session.rollback()
-        if form is not None and isinstance(exc, services.FieldError):
-            form[exc.field].errors.append(exc.message)
-        else:
-            flash(str(exc), "error")
-        return FAILED
-    db.session.commit()
-    return result
 
 
 def _show(initiative_id: int, anchor: str | None = None):  # type: ignore[no-untyped-def]

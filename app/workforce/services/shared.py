@@ -10,10 +10,11 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.audit.services import record_on
 from app.auth.models import Organization, User
 from app.core.errors import PermissionDenied
 from app.extensions import db
-from app.workforce.common import EditConflict, FieldError, apply, audit, values_of
+from app.workforce.common import EditConflict, FieldError, apply, values_of
 from app.workforce.models import JobRole, Skill, WorkforceAction
 
 EDITORS_ONLY = "You need the editor or administrator role to change the workforce plan."
@@ -52,15 +53,7 @@ def _name_taken(model: type[JobRole] | type[Skill], organization_id: int, name: 
 
 def _record(obj: JobRole | Skill | WorkforceAction, user: User, action: str, summary: str, changes: Any) -> None:
     """The audit event of a change to a role (or its figures and gaps), a skill or an action."""
-    audit(
-        action,
-        user=user,
-        organization_id=obj.organization_id,
-        object_type=obj.__tablename__,
-        object_id=obj.id,
-        summary=summary,
-        changes=changes,
-    )
+    record_on(obj, action, user=user, summary=summary, changes=changes)
 
 
 Named = TypeVar("Named", JobRole, Skill)

@@ -13,15 +13,16 @@ from wtforms import Field
 
 from app.auth.context import current_organization
 from app.core.charts import format_number
-from app.core.errors import DomainError, PermissionDenied, ensure
+from app.core.errors import FAILED, attempt, ensure
 from app.core.forms import record_id
 from app.extensions import db
 from app.portfolio.money import format_money
-from app.workforce.common import EditConflict, FieldError
+from app.workforce.common import EditConflict
 from app.workforce.models import JobRole, RoleCapacity, Skill, SkillGap
 
 bp = Blueprint("workforce", __name__)
-FAILED = object()  # what _attempt returns when the service refused
+# Run a service and commit; a refusal goes on the form's field or is flashed; FAILED when refused.
+_attempt = partial(attempt, conflicts=(EditConflict,))
 Chosen = TypeVar("Chosen", JobRole, Skill)
 
 
@@ -59,27 +60,6 @@ def _load_role_part(model: type[RoleCapacity] | type[SkillGap], part_id: int, ro
     ensure(part is not None and part.role_id == role_id)
     _load(JobRole, role_id, edit=True)
     return part
-
-
-def _attempt(action: Callable[[], Any], form: FlaskForm | None = None) -> Any:
-    """Run a service and commit; on refusal roll back and put the message on the form's field, or flash it."""
-    try:
-        result = action()
-    except PermissionDenied:
-        db.session.rollback()
-        abort(403)
-    except EditConflict:
-        db.session.rollback()
-        raise
-    except DomainError as exc:
-        db.session.rollback()
-        if form is not None and isinstance(exc, FieldError) and exc.field in form:
-            form[exc.field].errors.append(exc.message)
-        else:
-            flash(str(exc), "error")
-        return FAILED
-    db.session.commit()
-    return result
 
 
 def _form_page(form: FlaskForm, *, title: str, submit: str, cancel: str, status: int = 200, **context: Any):  # type: ignore[no-untyped-def]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.audit.services import record
+from app.audit.services import record_on
 from app.auth.models import User
 from app.core.errors import DomainError, PermissionDenied
 from app.extensions import db
@@ -25,15 +25,7 @@ def _change_status(plan: Plan, user: User, action: str, after: PlanStatus, summa
     before = plan.status
     plan.status = after.value
     db.session.flush()
-    record(
-        action,
-        actor_id=user.id,
-        organization_id=plan.organization_id,
-        object_type="plan",
-        object_id=plan.id,
-        summary=summary,
-        changes={"status": {"before": before, "after": after.value}},
-    )
+    record_on(plan, action, user=user, summary=summary, changes={"status": {"before": before, "after": after.value}})
 
 
 def start_next_revision(plan: Plan, *, user: User) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.audit.services import record
+from app.audit.services import record_on
 from app.auth.models import User
 from app.core.errors import DomainError, PermissionDenied
 from app.governance.models import Review
@@ -19,15 +19,7 @@ class AlreadyDone(DomainError):
 
 
 def _record_on_review(review: Review, user: User, action: str, summary: str, changes: dict[str, Any]) -> None:
-    record(
-        action,
-        actor_id=user.id,
-        organization_id=review.organization_id,
-        object_type="review",
-        object_id=review.id,
-        summary=summary,
-        changes=changes,
-    )
+    record_on(review, action, user=user, summary=summary, changes=changes)
 
 
 def _ensure_can_edit(initiative: Initiative, user: User) -> None:
