@@ -23,6 +23,7 @@ from flask import current_app, render_template
 from app.exports.models import OrganizationLogo
 from app.exports.pdf import jobs
 from app.exports.pdf.render import template_version
+from app.exports.services import start_job
 from app.extensions import db
 from app.publication.blocks import render_section
 from app.publication.content import PublicPlan
@@ -62,7 +63,7 @@ def pdf_state(content: PublicPlan, *, start: bool = True) -> PdfState:
     elif result is not None and _age(folder / "queued") < RETRY_FAILED_SECONDS:
         return PdfState("failed")
     if start and _claim(folder / "queued", stale_after=_stale_seconds(), fresh=result is not None):
-        _dispatch(_job(html, folder))
+        start_job(_job(html, folder))
         done = jobs.read_result(str(folder), JOB_ID)  # an inline render (tests) has finished already
         if done is not None and done.status == "ready" and (folder / f"{done.sha256}.pdf").is_file():
             return PdfState("ready", folder / f"{done.sha256}.pdf")
@@ -108,13 +109,3 @@ def _job(html: str, folder: Path) -> jobs.RenderJob:
         memory_mb=config["EXPORT_MEMORY_MB"],
         max_bytes=config["EXPORT_MAX_MB"] * 1024 * 1024,
     )
-
-
-def _dispatch(job: jobs.RenderJob) -> None:
-    config = current_app.config
-    if config["EXPORT_SYNC"]:
-        jobs.run_job(job, limited=False)
-    elif config["REDIS_URL"]:
-        jobs.enqueue_rq(job, config["REDIS_URL"])
-    else:
-        jobs.submit_to_pool(job, workers=config["EXPORT_WORKERS"])

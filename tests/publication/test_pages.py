@@ -35,7 +35,7 @@ def no_render(app: Flask, monkeypatch: pytest.MonkeyPatch, tmp_path) -> list[obj
     """Renders asked for, instead of rendering (the PDF stays "being prepared"), in an empty export folder."""
     started: list[object] = []
     monkeypatch.setitem(app.config, "EXPORT_DIR", str(tmp_path))
-    monkeypatch.setattr(public_pdf, "_dispatch", started.append)
+    monkeypatch.setattr(public_pdf, "start_job", started.append)
     return started
 
 
@@ -189,7 +189,7 @@ def test_a_failed_pdf_says_so_and_is_not_retried_at_once(
         no_render.append(job)
         jobs.write_result(job.export_dir, job.export_id, jobs.JobResult("failed", "The renderer failed."))
 
-    monkeypatch.setattr(public_pdf, "_dispatch", fail)
+    monkeypatch.setattr(public_pdf, "start_job", fail)
     publication = _publish(world)
     for _ in range(2):
         response = client.get(f"/public/plans/{publication.slug}/plan.pdf")

@@ -24,6 +24,7 @@ from app.exports.services.tracking import (
     plan_exports,
     record_download,
     refresh,
+    start_job,
 )
 
 __all__ = [
@@ -45,4 +46,5 @@ __all__ = [
     "render_on_adoption",
     "request_board_pack",
     "request_plan_pdf",
+    "start_job",
 ]

@@ -41,6 +41,11 @@ def dispatch(requested: Requested) -> None:
     if job is None:
         return  # reused: nothing to render
     requested.job = None
+    start_job(job)
+
+
+def start_job(job: jobs.RenderJob) -> None:
+    """Hand ``job`` to the configured renderer: inline (EXPORT_SYNC, tests), RQ (REDIS_URL) or the process pool."""
     config = current_app.config
     if config["EXPORT_SYNC"]:
         jobs.run_job(job, limited=False)
