@@ -8,6 +8,7 @@ environment; ``ProductionConfig.validate()`` refuses to start with unsafe settin
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar
@@ -113,6 +114,14 @@ class Config:
     MAIL_PASSWORD: str = os.environ.get("MAIL_PASSWORD", "")
     MAIL_FROM: str = os.environ.get("MAIL_FROM", "Planwright <planwright@localhost>")
     MAIL_LOG_WHEN_UNCONFIGURED = True
+    MAIL_TIMEOUT_SECONDS: int = _env_int("MAIL_TIMEOUT_SECONDS", 10)  # one SMTP conversation, in the mail worker
+    # Mail leaves through an outbox (app/notifications): with REDIS_URL, RQ jobs run by `flask mail worker`;
+    # otherwise a background thread in each web process (MAIL_BACKGROUND) drains the outbox table.
+    MAIL_BACKGROUND: bool = os.environ.get("MAIL_BACKGROUND", "1") != "0"
+    MAIL_POLL_SECONDS: int = _env_int("MAIL_POLL_SECONDS", 30)  # how often the worker looks for retries that are due
+    # The address people use to reach this instance; every link in an e-mail starts with it (no path relative
+    # to an unknown host, and never taken from a request's Host header).
+    PUBLIC_BASE_URL: str = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
 
     # Number of reverse proxies in front of the app (0 = none); see README "Production".
     TRUSTED_PROXY_COUNT: int = _env_int("TRUSTED_PROXY_COUNT", 0)
@@ -139,12 +148,18 @@ class Config:
             raise ConfigError(f"LOG_FORMAT must be json or text, got {cls.LOG_FORMAT!r}.")
         if cls.SQLITE_BUSY_TIMEOUT_MS < 0:
             raise ConfigError("SQLITE_BUSY_TIMEOUT_MS must be 0 or more (milliseconds; 5000 is a good value).")
+        if cls.PUBLIC_BASE_URL and not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", cls.PUBLIC_BASE_URL):
+            raise ConfigError(
+                f"PUBLIC_BASE_URL must be the address people open, like https://<host name>, got "
+                f"{cls.PUBLIC_BASE_URL!r}."
+            )
 
 
 class DevelopmentConfig(Config):
     """The embedded default: SQLite under instance/, a per-machine random secret."""
 
     ENV_NAME = "development"
+    PUBLIC_BASE_URL = Config.PUBLIC_BASE_URL or "http://127.0.0.1:5000"  # `make run PORT=...` sets the real one
 
     @classmethod
     def validate(cls) -> None:
@@ -165,6 +180,8 @@ class TestingConfig(Config):
     EXPORT_ON_ADOPTION = False  # the tests that want it switch it on
     REDIS_URL = ""  # the RQ tests read REDIS_URL from the environment themselves
     MAIL_SERVER = ""  # tests that e-mail set their own local server
+    MAIL_BACKGROUND = False  # tests drain the outbox themselves
+    PUBLIC_BASE_URL = "http://localhost"
 
 
 class ProductionConfig(Config):
@@ -191,6 +208,11 @@ class ProductionConfig(Config):
             raise ConfigError(
                 "DATABASE_URL is not set. Production uses PostgreSQL, e.g. "
                 "DATABASE_URL=postgresql+psycopg://planwright@127.0.0.1:5432/planwright"
+            )
+        if cls.MAIL_SERVER and not cls.PUBLIC_BASE_URL:
+            raise ConfigError(
+                "PUBLIC_BASE_URL is not set, so e-mails could not link back to Planwright. Set it to the address "
+                "people open: PUBLIC_BASE_URL=https://<host name>"
             )
 
 
