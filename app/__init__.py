@@ -23,7 +23,13 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     from app.core.logging import register_logging
 
     register_logging(app)  # first: its request id exists for every later hook, its log line sees the final status
+    from app.core.forms import register_input_bounds
+
+    register_input_bounds(app)  # before the routes: every <int:...> is bounded
     register_blueprints(app)
+    from app.notifications import register_mail
+
+    register_mail(app)  # outgoing e-mail leaves through the outbox, after the commit
     from app.core.errors import register_error_handlers
     from app.core.filters import register_template_helpers
     from app.core.security import register_security

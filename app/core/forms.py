@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask, request
+from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter
+from werkzeug.routing import ValidationError as NoRouteMatch
 from wtforms import Field, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -23,6 +27,64 @@ def record_id(value: Any) -> int:
 def optional_id(value: Any) -> int | None:
     """An id from a select whose first option ("Choose …") is blank."""
     return None if value in (None, "") else record_id(value)
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` in every route: a number past ``MAX_ID`` (or thousands of digits long) matches no route, so it
+    is a 404 like any other unknown id, and never reaches the database as a value it cannot hold."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+    def to_python(self, value: str) -> Any:
+        if len(value) > len(str(MAX_ID)):
+            raise NoRouteMatch()
+        return super().to_python(value)
+
+
+class BadParameter(BadRequest):
+    """A query or form number out of shape or range: 400, and the page says which parameter and what to send."""
+
+    explained = True
+
+
+def int_param(
+    name: str, default: int | None = None, *, minimum: int = 1, maximum: int = MAX_ID, source: Any = None
+) -> int | None:
+    """The whole number ``name`` from the query string (or ``source``, such as ``request.form``); ``default`` when
+    absent or blank. Anything else out of ``minimum``..``maximum`` is refused with a 400 naming the parameter."""
+    raw = (source if source is not None else request.args).get(name, "")
+    raw = raw.strip() if isinstance(raw, str) else raw
+    if raw in (None, ""):
+        return default
+    text = str(raw)
+    if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 12:
+        raise BadParameter(f"“{name}” must be a whole number from {minimum:,} to {maximum:,}.")
+    number = int(text)
+    if not minimum <= number <= maximum:
+        raise BadParameter(f"“{name}” must be a whole number from {minimum:,} to {maximum:,}.")
+    return number
+
+
+# Query parameters that Flask-SQLAlchemy's ``db.paginate`` reads by itself on every list page.
+MAX_PAGE = 100_000
+_PAGING_BOUNDS = {"page": MAX_PAGE, "per_page": 500}
+
+
+def _check_paging() -> None:
+    if request.blueprint == "api":  # the API reads its paging into a bounded model and answers problem documents
+        return
+    for name, maximum in _PAGING_BOUNDS.items():
+        if name in request.args:
+            int_param(name, maximum=maximum)
+
+
+def register_input_bounds(app: Flask) -> None:
+    """Every integer from a URL, before the routes are added: ids through the bounded converter, and the paging
+    parameters that list pages read implicitly through ``int_param`` (other parameters call it where read)."""
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.before_request(_check_paging)
 
 
 def strip_filter(value: Any) -> Any:
