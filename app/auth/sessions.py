@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, g, session
 from sqlalchemy import delete
 
 from app.auth.models import User, UserSession
@@ -32,6 +32,21 @@ def start_session(user: User, ip_address: str | None, *, sso_logout_url: str | N
     )
     db.session.flush()
     return token
+
+
+def renew_browser_session(*, keep: tuple[str, ...] = ()) -> None:
+    """Give the browser a fresh session at a sign-in step: nothing from before survives but the ``keep`` keys.
+
+    The browser's previous signed-in session (if any) ends on the server too. Flask-WTF caches the form token
+    it made for this request in ``g``; that token is bound to the session just discarded, so it is dropped as
+    well: a form rendered later in this same response (the second-factor page after the password step) then
+    gets a token of the new session instead of one that fails as "expired" when submitted.
+    """
+    kept = {name: session[name] for name in keep if name in session}
+    end_session(session.get("sid"))
+    session.clear()
+    session.update(kept)
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
 
 
 def session_record(token: str | None) -> UserSession | None:

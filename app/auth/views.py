@@ -19,10 +19,10 @@ from app.auth.forms import (
 )
 from app.auth.models import Membership, Role, User
 from app.auth.reauth import auth_is_recent, reauth_redirect, require_recent_auth
-from app.auth.sessions import end_session, rotate_session, session_record, start_session
+from app.auth.sessions import end_session, renew_browser_session, rotate_session, session_record, start_session
 from app.core.db import utcnow
 from app.core.errors import DomainError, ensure, preserved_form_fields
-from app.core.forms import is_safe_redirect_path
+from app.core.forms import int_param, is_safe_redirect_path
 from app.extensions import db, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -95,11 +95,12 @@ def login_page(form: LoginForm, status: int, sso_form: SsoStartForm | None = Non
 
 
 def start_second_factor(user: User, form: LoginForm):  # type: ignore[no-untyped-def]
-    """Password accepted: ask for the second factor. No session exists until both have passed."""
-    org_choice = session.get("org_id")
-    session.clear()
-    if org_choice is not None:
-        session["org_id"] = org_choice
+    """Password accepted: ask for the second factor. No session exists until both have passed.
+
+    The browser's session is renewed here and again once the code is accepted (fixation); the code form
+    rendered below carries a token of the renewed session, so it works on the first submit.
+    """
+    renew_browser_session(keep=("org_id",))
     session["mfa_pending"] = {"uid": user.id, "at": utcnow().timestamp()}
     challenge = SecondFactorForm(formdata=None)
     carried = {
@@ -137,7 +138,7 @@ def complete_sign_in(  # type: ignore[no-untyped-def]
 
 def _begin_session(user: User, *, sso_logout_url: str | None = None, organization_id: int | None = None) -> None:
     org_choice = organization_id if organization_id is not None else session.get("org_id")
-    session.clear()  # a fresh session on sign-in: nothing from before survives (fixation)
+    renew_browser_session()  # a fresh session on sign-in: nothing from before survives (fixation)
     session["sid"] = start_session(user, request.remote_addr, sso_logout_url=sso_logout_url)
     if org_choice is not None:
         session["org_id"] = org_choice
@@ -226,7 +227,7 @@ def change_password():  # type: ignore[no-untyped-def]
 
 @bp.post("/organizations/switch")
 def switch_organization():  # type: ignore[no-untyped-def]
-    org_id = request.form.get("organization_id", type=int)
+    org_id = int_param("organization_id", source=request.form)
     ensure(org_id is not None and current_user.is_member_of(org_id))
     session["org_id"] = org_id
     return redirect(url_for("plans.list_plans"))
