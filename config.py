@@ -104,6 +104,9 @@ class Config:
     OIDC_ALLOW_HTTP_LOOPBACK = True
     OIDC_STATE_MINUTES = 10  # how long a sign-in started at the provider may take
     OIDC_CLOCK_LEEWAY_SECONDS = 60  # tolerated clock difference for exp, iat and nbf
+    OIDC_CACHE_SECONDS: int = _env_int("OIDC_CACHE_SECONDS", 300)  # providers' discovery documents and key sets
+    # Key for the offices' SSO client secrets stored in the database (AES-GCM, HKDF-derived); SECRET_KEY when empty.
+    SSO_SECRET_KEY: str = os.environ.get("SSO_SECRET_KEY", "")
 
     # Outgoing e-mail (password reset links, notifications). Without MAIL_SERVER, development and tests write
     # the message to the log; production never logs message bodies, and password reset is then switched off.
