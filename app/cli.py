@@ -13,7 +13,7 @@ from app.core.errors import DomainError
 from app.extensions import db
 
 users = click.Group("users", help="Create user accounts.")
-orgs = click.Group("orgs", help="Create organizations.")
+orgs = click.Group("orgs", help="Create organizations; claim e-mail domains for their single sign-on.")
 seed = click.Group("seed", help="Load demonstration data.")
 audit = click.Group("audit", help="Check the audit trail.")
 exports = click.Group("exports", help="Make PDF exports and run export workers.")
@@ -194,9 +194,11 @@ def export_worker(burst: bool) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from app.auth.cli_orgs import add_domain_commands
     from app.backup.cli import backup
     from app.stratml.cli import register as register_stratml
 
+    add_domain_commands(orgs)
     for group in (users, orgs, seed, audit, exports, backup):
         app.cli.add_command(group)
     register_stratml(app)
