@@ -46,6 +46,7 @@ from app.governance.models import (
     ScoreSheet,
     SectionComment,
 )
+from app.notifications.models import OutboxMail
 from app.objectives.models import Kpi, KpiMeasurement, PolicyObjective
 from app.plans.models import Plan, PlanSection, PlanStatus, SectionRevision
 from app.portfolio.models import (
@@ -100,6 +101,7 @@ __all__ = [
     "Organization",
     "OrganizationLogo",
     "OrganizationSignIn",
+    "OutboxMail",
     "PasswordResetToken",
     "Plan",
     "PlanInitiative",

@@ -25,8 +25,9 @@ from app.auth.services import normalize_email, set_new_password
 from app.auth.sso import password_sign_in_blocked
 from app.core.db import utcnow
 from app.core.errors import DomainError
-from app.core.mail import mail_configured, send_mail
+from app.core.mail import mail_configured
 from app.extensions import db
+from app.notifications.services import queue_mail
 
 INVALID_LINK = (
     "This password reset link is not valid: it was already used, a newer one was sent, or it expired. "
@@ -53,7 +54,8 @@ def request_reset(email: str, *, ip_address: str, link_for: object) -> None:
     """Send a reset link when the address belongs to an active account that may use a password.
 
     Says nothing about whether it did: the caller shows the same page either way. ``link_for(token)`` builds the
-    absolute URL of the reset page.
+    absolute URL of the reset page (from PUBLIC_BASE_URL). The message goes through the outbox, so the answer
+    takes as long whether or not a message was queued, and never waits for the SMTP server.
     """
     email = normalize_email(email)[:254]
     limit = current_app.config["PASSWORD_RESET_MAX_PER_HOUR"]
@@ -105,12 +107,14 @@ def request_reset(email: str, *, ip_address: str, link_for: object) -> None:
         actor_id=None,
     )
     link = link_for(token)  # type: ignore[operator]
-    send_mail(
+    queue_mail(  # sent after the commit by the mail worker, never while the person waits for the page
         user.email,
         "Reset your Planwright password",
         f"Hello {user.name},\n\nSomeone (we hope you) asked to reset the password of your Planwright account.\n"
         f"To choose a new password, open this link within {minutes} minutes:\n\n{link}\n\n"
         "The link works once. If you did not ask for it, ignore this message: your password stays the same.\n",
+        user_id=user.id,
+        expires_at=now + timedelta(minutes=minutes),
     )
 
 

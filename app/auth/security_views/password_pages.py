@@ -14,6 +14,7 @@ from app.auth.sessions import rotate_session
 from app.auth.views import bp
 from app.core.errors import DomainError
 from app.core.forms import is_safe_redirect_path
+from app.core.mail import public_url
 from app.extensions import db
 
 # --- re-authentication ---------------------------------------------------------------------------------------------
@@ -86,7 +87,7 @@ def forgot_password():  # type: ignore[no-untyped-def]
         reset.request_reset(
             form.email.data or "",
             ip_address=request.remote_addr or "",
-            link_for=lambda token: url_for("auth.reset_password", token=token, _external=True),
+            link_for=lambda token: public_url(url_for("auth.reset_password", token=token)),
         )
         db.session.commit()
         return render_template("auth/forgot_sent.html", minutes=current_app.config["PASSWORD_RESET_MINUTES"])

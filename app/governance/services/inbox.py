@@ -2,17 +2,17 @@
 
 Other governance services call the four ``notify_*`` functions when something happens; each writes one
 Notification per recipient in the caller's transaction (so a rolled-back action leaves no notice). When
-``MAIL_SERVER`` is configured, the notices are e-mailed after the request's transaction committed
-(``send_committed_mail``, run after each request): never inside the transaction, a failure is logged and never
-breaks the request, and a sent notice gets ``emailed_at``. Without ``MAIL_SERVER`` the inbox is in-app only.
+``MAIL_SERVER`` is configured, each notice also gets an e-mail in the outbox, in the same transaction
+(``app.notifications``): the mail worker sends it after the commit, retries failures, and a sent notice gets
+``emailed_at``. No request ever waits for the SMTP server. Without ``MAIL_SERVER`` the inbox is in-app only.
 
-Links are paths inside the app (``/decisions/12``), never full URLs; e-mails carry the path and no secrets.
+A notice's link is a path inside the app (``/decisions/12``); its e-mail carries the absolute address built from
+PUBLIC_BASE_URL, and no secrets.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -21,11 +21,10 @@ from werkzeug.routing import BuildError
 from app.auth.models import User
 from app.core.db import utcnow
 from app.core.errors import PermissionDenied
-from app.core.mail import MailError, send_mail
+from app.core.mail import mail_configured, public_url
 from app.extensions import db
 from app.governance.models import Decision, Notification, Review, SectionComment
-
-OUTBOX = "planwright_outbox"  # session.info key: (notification id, created_at) written in this transaction
+from app.notifications.services import queue_mail
 
 
 class Kind:
@@ -54,12 +53,12 @@ def app_path(endpoint: str, fallback: str = "/inbox", **values: object) -> str:
 def _notify(
     users: Iterable[User | None], *, organization_id: int, kind: str, subject: str, body: str, link: str
 ) -> list[Notification]:
-    seen: set[int] = set()
+    seen: dict[int, User] = {}
     notices = []
     for user in users:
         if user is None or user.id in seen or not user.is_member_of(organization_id):
             continue
-        seen.add(user.id)
+        seen[user.id] = user
         notice = Notification(
             organization_id=organization_id,
             user_id=user.id,
@@ -73,8 +72,26 @@ def _notify(
         notices.append(notice)
     if notices:
         db.session.flush()
-        db.session.info.setdefault(OUTBOX, []).extend((n.id, n.created_at) for n in notices)
+        _queue_emails(notices, seen)
     return notices
+
+
+def _queue_emails(notices: list[Notification], users: dict[int, User]) -> None:
+    """One outbox e-mail per notice, in this transaction, when SMTP is configured."""
+    if not mail_configured():
+        return
+    for notice in notices:
+        recipient = users[notice.user_id]
+        if not recipient.email:
+            continue
+        queue_mail(
+            recipient.email,
+            f"[Planwright] {notice.subject}",
+            _message_body(notice),
+            organization_id=notice.organization_id,
+            user_id=recipient.id,
+            notification_id=notice.id,
+        )
 
 
 def _review_link(review: Review) -> str:
@@ -197,65 +214,13 @@ def mark_all_read(user: User, organization_id: int) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-# --- e-mail, after the commit -------------------------------------------------------------------------
+# --- e-mail ------------------------------------------------------------------------------------------------
 
 
 def _message_body(notice: Notification) -> str:
     lines = [f"{KIND_LABELS.get(notice.kind, 'Notice')}: {notice.subject}", ""]
     if notice.body:
         lines += [notice.body, ""]
-    if notice.link:
-        lines.append(f"Open it in Planwright at {notice.link}")
+    lines.append(f"Open it in Planwright: {public_url(notice.link or '/inbox')}")
     lines += ["", "You receive this because of your part in a Planwright governance board or plan."]
     return "\n".join(lines)
-
-
-def _committed(pending: list[tuple[int, datetime]]) -> list[Notification]:
-    """The pending notices that really are in the database now (a rolled-back one is not)."""
-    stamps = dict(pending)
-    rows = db.session.scalars(
-        select(Notification).where(Notification.id.in_(list(stamps)), Notification.emailed_at.is_(None))
-    ).all()
-    return [n for n in rows if n.created_at == stamps[n.id]]
-
-
-def send_committed_mail() -> int:
-    """E-mail the notices committed during this request, when SMTP is configured; returns how many were sent."""
-    pending = db.session.info.pop(OUTBOX, None)
-    server = current_app.config.get("MAIL_SERVER")
-    if not pending or not server:
-        return 0
-    try:
-        notices = _committed(pending)
-        if not notices:
-            return 0
-        users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({n.user_id for n in notices})))}
-        sent = _deliver(notices, users)
-        if sent:
-            db.session.execute(
-                update(Notification)
-                .where(Notification.id.in_(sent))
-                .values(emailed_at=utcnow())
-                .execution_options(synchronize_session=False)
-            )
-            db.session.commit()
-        return len(sent)
-    except Exception:  # a notice that could not be sent must never break the request
-        db.session.rollback()
-        current_app.logger.exception("could not e-mail inbox notices")
-        return 0
-
-
-def _deliver(notices: list[Notification], users: dict[int, User]) -> list[int]:
-    """Send each notice through app.core.mail; a refused or unreachable server is logged, never raised."""
-    sent: list[int] = []
-    for notice in notices:
-        recipient = users.get(notice.user_id)
-        if recipient is None or not recipient.email:
-            continue
-        try:
-            if send_mail(recipient.email, f"[Planwright] {notice.subject}", _message_body(notice)):
-                sent.append(notice.id)
-        except MailError as exc:
-            current_app.logger.warning("inbox notice %s not e-mailed: %s", notice.id, exc)
-    return sent

@@ -1,13 +1,10 @@
-"""Governance pages: the signed-in user's inbox, and the unread count shown in the navigation.
-
-After every request, notices committed during it are e-mailed when SMTP is configured (see services/inbox.py).
-"""
+"""Governance pages: the signed-in user's inbox, and the unread count shown in the navigation."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.context import current_organization
@@ -27,12 +24,6 @@ def inbox_count() -> dict[str, Any]:
     if not current_user.is_authenticated or not current_user.memberships:
         return {"inbox_unread": 0}
     return {"inbox_unread": service.unread_count(current_user, current_organization().id)}
-
-
-@bp.after_app_request
-def email_committed_notices(response: Response) -> Response:
-    service.send_committed_mail()
-    return response
 
 
 @bp.get("/inbox")
