@@ -8,11 +8,11 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 
-from app.auth.models import Organization, Role
+from app.auth.models import Organization, Role, User
 from app.core.errors import DomainError
 from app.extensions import db
 
-users = click.Group("users", help="Create user accounts.")
+users = click.Group("users", help="Create user accounts; the operator's account-wide actions.")
 orgs = click.Group("orgs", help="Create organizations; claim e-mail domains for their single sign-on.")
 seed = click.Group("seed", help="Load demonstration data.")
 audit = click.Group("audit", help="Check the audit trail.")
@@ -81,6 +81,56 @@ def create_user_command(email: str, org_slug: str, role: str, name: str, passwor
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Created {user.email} as {role} in {organization.slug}.")
+
+
+def _user(email: str) -> User:
+    from app.auth.services import normalize_email
+
+    user = db.session.scalar(db.select(User).where(User.email == normalize_email(email)))
+    if user is None:
+        raise click.ClickException(f"No account with the e-mail address {email!r}.")
+    return user
+
+
+@users.command("reset-mfa")
+@click.argument("email")
+def reset_mfa_command(email: str) -> None:
+    """Remove the authenticator of the account EMAIL (all its organizations); audited, its sessions end.
+
+    Office admins can do this only for people who belong to their office alone; check the person's identity
+    out of band before running it.
+    """
+    from app.auth.members import operator_reset_mfa
+
+    user = _user(email)
+    if not operator_reset_mfa(user):
+        raise click.ClickException(f"{user.email} has no authenticator set up: nothing to reset.")
+    db.session.commit()
+    click.echo(f"Removed the authenticator of {user.email} and ended their sessions.")
+
+
+@users.command("deactivate")
+@click.argument("email")
+def deactivate_user_command(email: str) -> None:
+    """Switch the account EMAIL off in every organization (office admins deactivate one membership only)."""
+    from app.auth.members import operator_set_account_active
+
+    user = _user(email)
+    changed = operator_set_account_active(user, False)
+    db.session.commit()
+    click.echo(f"Deactivated the account {user.email}." if changed else f"{user.email} was already deactivated.")
+
+
+@users.command("activate")
+@click.argument("email")
+def activate_user_command(email: str) -> None:
+    """Switch the account EMAIL back on (its memberships keep their own active state)."""
+    from app.auth.members import operator_set_account_active
+
+    user = _user(email)
+    changed = operator_set_account_active(user, True)
+    db.session.commit()
+    click.echo(f"Reactivated the account {user.email}." if changed else f"{user.email} was already active.")
 
 
 @seed.command("demo")
@@ -164,7 +214,8 @@ def export_pdf(plan_id: int, out: str, number: int | None, archive: bool) -> Non
         raise click.ClickException(f"No plan with id {plan_id}.")
     kind = ExportKind.ARCHIVE if archive else ExportKind.PLAN_PDF
     try:
-        requested = services.request_plan_pdf(plan, user=None, version=services.find_version(plan, number), kind=kind)
+        version = services.find_version(plan, number)
+        requested = services.request_plan_pdf(plan, user=None, version=version, kind=kind, start=False)  # below
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
