@@ -85,6 +85,8 @@ class Export(Model):
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     duration_ms: Mapped[int | None]
+    # Where the render job was queued (app/exports/pdf/jobs.py JobRef): the job-state reader asks that queue.
+    job_ref: Mapped[str | None] = mapped_column(String(200))
 
     plan: Mapped[Plan | None] = relationship()
     meeting: Mapped[Meeting | None] = relationship()

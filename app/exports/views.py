@@ -53,7 +53,7 @@ def plan_exports(plan_id: int):  # type: ignore[no-untyped-def]
 
 
 def _with_retry(make: Callable[[], services.Requested]) -> services.Requested:
-    """Request and commit, retrying when the database reports contention (SQLite under concurrent writers
+    """Request (which queues the render) and commit, retrying when the database reports contention (SQLite under concurrent writers
     answers "database is locked" instead of waiting): concurrent requests are queued, never a 500."""
     for attempt in range(4):
         try:
@@ -68,8 +68,10 @@ def _with_retry(make: Callable[[], services.Requested]) -> services.Requested:
 
 
 def _after_request(requested: services.Requested):  # type: ignore[no-untyped-def]
-    services.dispatch(requested)
-    if requested.reused and requested.export.status == ExportStatus.READY.value:
+    """The render was queued in the request's transaction (or refused: then the export is failed, saying why)."""
+    if requested.not_queued:
+        flash("The PDF could not be queued: nothing is being made. Request it again in a few minutes.", "error")
+    elif requested.reused and requested.export.status == ExportStatus.READY.value:
         flash("This PDF was already made from identical content: it is ready to download.", "success")
     return redirect(url_for("exports.show_export", export_id=requested.export.id))
 

@@ -5,8 +5,8 @@ Revises: 0013
 Create Date: 2026-12-07 23:50:00
 
 """
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 
 revision = '0014'
@@ -16,8 +16,12 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # Where each export's render job was queued (backend, job token, owning process), read by the job-state
+    # reader to tell a lost job from a slow one.
+    with op.batch_alter_table('export', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('job_ref', sa.String(length=200), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('export', schema=None) as batch_op:
+        batch_op.drop_column('job_ref')

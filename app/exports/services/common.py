@@ -19,10 +19,17 @@ class TooManyRequests(ExportError):
 
 @dataclass
 class Requested:
-    """An export and, when it must be rendered (not reused), its job: hand it to ``dispatch`` after the commit."""
+    """An export and, when it is rendered (not reused), its job. The job was started in the transaction that
+    made the export (``started``), unless the caller asked to start it itself (``dispatch``)."""
 
     export: Export
     job: jobs.RenderJob | None = None
+    started: bool = False
+
+    @property
+    def not_queued(self) -> bool:
+        """The queue refused the job: the export was recorded as failed at once (never reused)."""
+        return self.job is not None and self.export.error == jobs.NOT_QUEUED
 
     @property
     def reused(self) -> bool:

@@ -1,5 +1,5 @@
 """Requesting a plan PDF or a board pack: reuse an identical export when there is one, else record a new one
-and its render job (started by ``tracking.dispatch`` after the commit)."""
+and queue its render job in the same transaction (``tracking.queue_render``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import func, select
 
-from app.audit.services import record
 from app.auth.models import User
 from app.core.db import utcnow
 from app.exports.fingerprint import export_fingerprint
@@ -27,7 +26,7 @@ from app.exports.pdf.documents import (
 )
 from app.exports.pdf.render import template_version
 from app.exports.services.common import ExportError, Requested, TooManyRequests
-from app.exports.services.tracking import file_path, refresh
+from app.exports.services.tracking import file_path, queue_render, refresh
 from app.extensions import db
 from app.governance.models import Meeting, PlanVersion, PlanVersionStatus
 from app.plans.models import Plan
@@ -57,9 +56,11 @@ def request_plan_pdf(
     one_pagers: bool = False,
     today: date | None = None,
     document: PlanDocument | None = None,
+    start: bool = True,
 ) -> Requested:
     """An export of the plan (or ``version``): a ready or in-progress export of the same content is reused;
-    otherwise a new one is queued for rendering after the caller commits (see ``dispatch``).
+    otherwise a new one is recorded and its render queued in this transaction (``tracking.queue_render``; with
+    ``start=False`` the caller renders it).
 
     Reuse is decided in two steps: first by the cheap fingerprint (app/exports/fingerprint.py, a few
     milliseconds, no HTML built), then, on a miss, by the exact hash of the print HTML.
@@ -98,21 +99,21 @@ def request_plan_pdf(
     db.session.add(export)
     db.session.flush()
     what = " with initiative summaries" if one_pagers else ""
-    record(
-        "export.requested",
+    return queue_render(
+        export,
+        _job(export, document, kind),
+        start=start,
         actor_id=user.id if user else None,
-        organization_id=plan.organization_id,
-        object_type="export",
-        object_id=export.id,
         summary=f"Requested {kind.label}{what} of {plan.title[:120]} ({export.version_label})",
         changes={"plan_id": plan.id, "version": export.version_number, "kind": kind.value, "one_pagers": one_pagers},
     )
-    return Requested(export, _job(export, document, kind))
 
 
-def request_board_pack(meeting: Meeting, *, user: User | None, today: date | None = None) -> Requested:
-    """The meeting's board pack: reused when the pack's HTML is unchanged, else queued (``dispatch`` after
-    the commit)."""
+def request_board_pack(
+    meeting: Meeting, *, user: User | None, today: date | None = None, start: bool = True
+) -> Requested:
+    """The meeting's board pack: reused when the pack's HTML is unchanged, else recorded and queued in this
+    transaction (``tracking.queue_render``)."""
     _one_request_at_a_time(f"board-pack:{meeting.id}")
     document = board_pack_document(meeting, today=today)
     existing = _reusable(meeting.organization_id, ExportKind.BOARD_PACK, Export.snapshot_hash == document.snapshot_hash)
@@ -130,16 +131,14 @@ def request_board_pack(meeting: Meeting, *, user: User | None, today: date | Non
     )
     db.session.add(export)
     db.session.flush()
-    record(
-        "export.requested",
+    return queue_render(
+        export,
+        _job(export, document, ExportKind.BOARD_PACK),
+        start=start,
         actor_id=user.id if user else None,
-        organization_id=meeting.organization_id,
-        object_type="export",
-        object_id=export.id,
         summary=f"Requested the board pack of {meeting.title[:120]}",
         changes={"meeting_id": meeting.id, "kind": ExportKind.BOARD_PACK.value},
     )
-    return Requested(export, _job(export, document, ExportKind.BOARD_PACK))
 
 
 def _check_rate(user: User | None) -> None:
@@ -217,6 +216,7 @@ def _job(export: Export, document: PlanDocument | BoardPackDocument, kind: Expor
         timeout_seconds=config["EXPORT_TIMEOUT_SECONDS"],
         memory_mb=config["EXPORT_MEMORY_MB"],
         max_bytes=config["EXPORT_MAX_MB"] * 1024 * 1024,
+        token=jobs.new_token(),
     )
 
 

@@ -1,11 +1,13 @@
-"""Following an export after it was requested: start its render, read its job's result, find its file,
-record downloads, list a plan's or a meeting's exports."""
+"""Following an export after it was requested: start its render in the transaction that made it, read its
+job's state (app/exports/pdf/jobs.py job_state), find its file, record downloads, list a plan's or a meeting's
+exports."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 
@@ -20,7 +22,7 @@ from app.governance.models import Meeting
 from app.plans.models import Plan
 
 log = logging.getLogger(__name__)
-GRACE_SECONDS = 30  # beyond the render timeout before a silent job is declared lost
+GRACE_SECONDS = 30  # backstop for jobs the reader cannot judge: beyond the render timeout
 
 
 def meeting_exports(meeting: Meeting, *, limit: int = 20) -> list[Export]:
@@ -35,58 +37,115 @@ def meeting_exports(meeting: Meeting, *, limit: int = 20) -> list[Export]:
     return found
 
 
+def queue_render(
+    export: Export, job: jobs.RenderJob, *, start: bool, actor_id: int | None, summary: str, changes: dict[str, Any]
+) -> Requested:
+    """Start the render of the just-made ``export`` in the transaction that made it, and audit the request.
+
+    When the queue cannot take the job (Redis down, the pool cannot start), the export is recorded as failed
+    with the reason at once, in the same transaction: no "queued" export is left for identical requests to
+    reuse, and the audit trail records a request that was not queued. ``start=False``: the caller renders the
+    job itself (``flask exports pdf``) and the export is only marked as waiting for it.
+    """
+    ref = jobs.JobRef("pending", job.token)
+    action = "export.requested"
+    if start:
+        try:
+            ref = start_job(job)
+        except Exception as exc:  # whatever stops the queue from taking the job, the export must not stay queued
+            log.warning("export %s could not be queued: %s: %s", export.id, type(exc).__name__, exc)
+            _fail(export, jobs.NOT_QUEUED)
+            action, summary = "export.not_queued", f"Could not queue: {summary}"
+            changes = {**changes, "reason": type(exc).__name__}
+    export.job_ref = ref.dumps()
+    db.session.flush()
+    record(
+        action,
+        actor_id=actor_id,
+        organization_id=export.organization_id,
+        object_type="export",
+        object_id=export.id,
+        summary=summary,
+        changes=changes,
+    )
+    return Requested(export, job, started=start)
+
+
 def dispatch(requested: Requested) -> None:
-    """Start the export's render; call after the commit that made the export (the job reads no database)."""
+    """Start a render that was requested with ``start=False``; a no-op for one already started or reused."""
     job = requested.job
-    if job is None:
-        return  # reused: nothing to render
-    requested.job = None
+    if job is None or requested.started:
+        return
+    requested.started = True
     start_job(job)
 
 
-def start_job(job: jobs.RenderJob) -> None:
-    """Hand ``job`` to the configured renderer: inline (EXPORT_SYNC, tests), RQ (REDIS_URL) or the process pool."""
+def start_job(job: jobs.RenderJob) -> jobs.JobRef:
+    """Hand ``job`` to the configured renderer: inline (EXPORT_SYNC, tests), RQ (REDIS_URL) or the process pool;
+    returns where it went. Raises when the queue cannot take it."""
     config = current_app.config
     if config["EXPORT_SYNC"]:
         jobs.run_job(job, limited=False)
-    elif config["REDIS_URL"]:
-        jobs.enqueue_rq(job, config["REDIS_URL"])
-    else:
-        jobs.submit_to_pool(job, workers=config["EXPORT_WORKERS"])
+        return jobs.JobRef("inline", job.token)
+    if config["REDIS_URL"]:
+        return jobs.enqueue_rq(job, config["REDIS_URL"])
+    jobs.submit_to_pool(job, workers=config["EXPORT_WORKERS"])
+    return jobs.pool_ref(job)
+
+
+def job_key(export: Export) -> str:
+    """The name of the export's job files (app/exports/pdf/jobs.py)."""
+    ref = jobs.JobRef.loads(export.job_ref)
+    return f"{export.id}-{ref.token}" if ref and ref.token else str(export.id)
 
 
 def refresh(export: Export) -> bool:
-    """Bring the record up to date with its job (started, finished, lost); True when it changed (flushed)."""
+    """Bring the record up to date with its job, as the job-state reader sees it (started, finished, lost);
+    True when it changed (flushed)."""
     if export.status_enum.finished:
         return False
     config = current_app.config
-    result = jobs.read_result(config["EXPORT_DIR"], export.id)
-    if result is not None:
+    ref = jobs.JobRef.loads(export.job_ref)
+    state = jobs.job_state(config["EXPORT_DIR"], job_key(export), ref, redis_url=config["REDIS_URL"])
+    if state.result is not None:
+        result = state.result
         export.status = result.status
         export.error = result.error
         export.sha256, export.size_bytes, export.pages = result.sha256, result.size_bytes, result.pages
         export.started_at = _parse(result.started_at) or export.started_at
         export.finished_at = _parse(result.finished_at) or utcnow()
         export.duration_ms = result.duration_ms
-    elif (started := _parse(jobs.read_started(config["EXPORT_DIR"], export.id))) is not None:
-        export.status, export.started_at = ExportStatus.RENDERING.value, started
-        if utcnow() - started > timedelta(seconds=config["EXPORT_TIMEOUT_SECONDS"] + GRACE_SECONDS):
-            _fail(
-                export,
-                f"Rendering stopped without finishing: it took longer than the limit of "
-                f"{config['EXPORT_TIMEOUT_SECONDS']} seconds, or the server restarted while it ran. "
-                "Request the PDF again.",
-            )
-    elif utcnow() - export.created_at > timedelta(seconds=config["EXPORT_QUEUE_TIMEOUT_SECONDS"]):
-        _fail(
-            export,
-            "No export worker picked this up in time. Request the PDF again; if it fails again, ask your "
-            "administrator to check that the export workers are running.",
-        )
-    else:
-        return False
+    elif state.status == ExportStatus.FAILED.value:
+        export.started_at = _parse(state.started_at) or export.started_at
+        _fail(export, state.error)
+    elif not _unjudged_backstop(export, ref, state):
+        if state.status == ExportStatus.RENDERING.value and export.status != state.status:
+            export.status, export.started_at = state.status, _parse(state.started_at)
+        else:
+            return False
     db.session.flush()
     return True
+
+
+def _unjudged_backstop(export: Export, ref: jobs.JobRef | None, state: jobs.JobState) -> bool:
+    """For a job the reader cannot judge (no queue recorded: made before job references, or a pool on another
+    machine), fail it after fixed limits; True when it did."""
+    if ref is not None and (
+        ref.backend in ("rq", "inline") or (ref.backend == "pool" and jobs.process_alive(ref.owner) is not None)
+    ):
+        return False
+    config = current_app.config
+    started = _parse(state.started_at)
+    if started is not None:
+        if utcnow() - started > timedelta(seconds=config["EXPORT_TIMEOUT_SECONDS"] + GRACE_SECONDS):
+            export.started_at = started
+            _fail(export, jobs.LOST_RENDERER)
+            return True
+        return False
+    if utcnow() - export.created_at > timedelta(seconds=config["EXPORT_QUEUE_TIMEOUT_SECONDS"]):
+        _fail(export, jobs.LOST_NO_WORKER)
+        return True
+    return False
 
 
 def _fail(export: Export, reason: str) -> None:
