@@ -146,17 +146,12 @@ class SignInSettingsForm(FlaskForm):
         validators=[Length(max=500), NoControlCharacters()],
     )
     client_id = StringField("Client ID", filters=[strip_filter], validators=[Length(max=255), NoControlCharacters()])
-    client_secret_env = StringField(
-        "Environment variable holding the client secret",
-        description="Its NAME, e.g. PLANWRIGHT_OIDC_SECRET_STATE. The secret itself is never stored in Planwright.",
+    client_secret = PasswordField(
+        "Client secret",
+        description="As the identity provider shows it. It is stored encrypted and never shown again; leave this "
+        "blank to keep the current secret.",
         filters=[strip_filter],
-        validators=[Length(max=100)],
-    )
-    allowed_domains = StringField(
-        "Email domains accepted",
-        description="Separated by spaces, e.g. ocio.state.example dot.state.example",
-        filters=[strip_filter],
-        validators=[Length(max=1000), NoControlCharacters()],
+        validators=[Length(max=500), NoControlCharacters()],
     )
     group_claim = StringField(
         "Claim with the user's groups",

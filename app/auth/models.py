@@ -5,8 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask import g, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import TimestampMixin, utcnow
@@ -49,6 +51,16 @@ class Organization(TimestampMixin, Model):
         return f"<Organization {self.slug}>"
 
 
+SCOPE_KEY = "organization_scope"  # in flask.g: (user id, organization id) of a session limited to one organization
+
+
+def _in_scope(user_id: int, organization_id: int | None) -> bool:
+    """False when this request's session, signed in through one organization's single sign-on, is limited to
+    another organization (app/auth/security_views/single_sign_on.py): that provider vouched only for its own."""
+    scope = g.get(SCOPE_KEY) if has_app_context() else None
+    return scope is None or scope[0] != user_id or scope[1] == organization_id
+
+
 class User(UserMixin, TimestampMixin, Model):
     __tablename__ = "user_account"
 
@@ -67,7 +79,7 @@ class User(UserMixin, TimestampMixin, Model):
 
     def role_in(self, organization_id: int | None) -> Role | None:
         for membership in self.memberships:
-            if membership.organization_id == organization_id:
+            if membership.organization_id == organization_id and _in_scope(self.id, organization_id):
                 return Role(membership.role)
         return None
 
@@ -173,7 +185,10 @@ class MfaPolicy(enum.StrEnum):
 class OrganizationSignIn(TimestampMixin, Model):
     """An organization's sign-in rules: MFA policy and its OpenID Connect single sign-on.
 
-    The client secret is never stored: ``client_secret_env`` names the environment variable that holds it.
+    The office admin types the client secret; only its encryption is stored (``client_secret_encrypted``, see
+    app/auth/sso/client_secret.py) and it is never shown again. The e-mail domains this sign-on accepts are the
+    organization's domain claims (SsoDomainClaim), made by the instance operator, not by the office admin; so is
+    ``mfa_trusted`` (the provider's own second factor is accepted instead of the account's).
     """
 
     __tablename__ = "organization_sign_in"
@@ -187,18 +202,14 @@ class OrganizationSignIn(TimestampMixin, Model):
     sso_required: Mapped[bool] = mapped_column(default=False)
     issuer_url: Mapped[str] = mapped_column(String(500), default="")
     client_id: Mapped[str] = mapped_column(String(255), default="")
-    client_secret_env: Mapped[str] = mapped_column(String(100), default="")
-    allowed_domains: Mapped[str] = mapped_column(String(1000), default="")  # lower case, one space between
+    client_secret_encrypted: Mapped[str] = mapped_column(String(1000), default="", server_default="")
+    mfa_trusted: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     group_claim: Mapped[str] = mapped_column(String(100), default="groups")
     break_glass_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
     group_roles: Mapped[list[SsoGroupRole]] = relationship(
         cascade="all, delete-orphan", order_by="SsoGroupRole.group_name"
     )
-
-    @property
-    def domains(self) -> list[str]:
-        return self.allowed_domains.split()
 
 
 class SsoGroupRole(Model):
@@ -218,11 +229,27 @@ class SsoGroupRole(Model):
     role: Mapped[str] = mapped_column(String(20))
 
 
+class SsoDomainClaim(Model):
+    """An e-mail domain whose people sign in through one organization's provider. Each domain belongs to at most
+    one organization, and only the instance operator claims or releases it (``flask orgs claim-domain``)."""
+
+    __tablename__ = "sso_domain_claim"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    domain: Mapped[str] = mapped_column(String(253), unique=True)  # lower case, exact (no sub-domains)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class SsoIdentity(Model):
-    """The provider's account (issuer + subject) a user signed in with; found by subject, not e-mail, later."""
+    """The provider's account (issuer + subject) a user signed in with; found by subject, not e-mail, later.
+
+    Bound to the organization whose sign-on created it: looked up only within that organization, so that an
+    identity asserted by one office's provider never resolves to a person through another office.
+    """
 
     __tablename__ = "sso_identity"
-    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+    __table_args__ = (UniqueConstraint("organization_id", "issuer", "subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)

@@ -1,10 +1,18 @@
 """OpenID Connect relying party: discovery, authorization request (PKCE S256, state, nonce), code exchange and
 ID token verification (signature from the issuer's JWKS, issuer, audience, expiry, iat/nbf, nonce).
 
-Outbound requests go only to the configured issuer's own origin (scheme, host and port): the discovery document
-must name that issuer and endpoints on that origin, redirects are refused, every request has a timeout and a
-size limit. HTTPS is required; plain HTTP only to a loopback issuer when OIDC_ALLOW_HTTP_LOOPBACK is on
-(development and tests, never production).
+Every outbound request (discovery, token, JWKS) goes through one client, ``_request_json``: only to the
+configured issuer's own origin (scheme, host and port; the discovery document must name that issuer and
+endpoints on that origin), no redirect is followed (to another host or at all), every request has a timeout
+(OIDC_HTTP_TIMEOUT_SECONDS) and the answer a size limit (MAX_RESPONSE_BYTES). HTTPS is required; plain HTTP only
+to a loopback issuer when OIDC_ALLOW_HTTP_LOOPBACK is on in a testing or debug configuration, never in
+production. Discovery documents and key sets are cached for OIDC_CACHE_SECONDS; an ID token signed with a key
+the cached set lacks makes one fresh fetch (key rotation). The ``iss`` parameter of the authorization
+response (RFC 9207) is checked when the provider sends it, and required when its metadata says it sends it.
+
+The protocol is written here rather than taken from Authlib's client: the relying party needs only the
+authorization code flow with PKCE for providers configured per organization at run time, and the tokens are
+checked with joserfc (Authlib's own JOSE library); see the README's single sign-on section.
 """
 
 from __future__ import annotations
@@ -14,6 +22,8 @@ import hashlib
 import hmac
 import json
 import secrets
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -45,6 +55,44 @@ class ProviderMetadata:
     token_endpoint: str
     jwks_uri: str
     end_session_endpoint: str | None
+    iss_parameter_supported: bool = False  # RFC 9207: the provider adds ``iss`` to its authorization responses
+
+
+def http_loopback_allowed() -> bool:
+    """Plain HTTP to a loopback issuer: only when configured and the app runs in a testing or debug setup."""
+    app = current_app
+    return bool(app.config["OIDC_ALLOW_HTTP_LOOPBACK"]) and bool(
+        app.testing or app.debug or app.config.get("ENV_NAME") == "development"
+    )
+
+
+_cache: dict[tuple[str, str], tuple[float, Any]] = {}
+_cache_lock = threading.Lock()
+
+
+def _cached(kind: str, url: str) -> Any | None:
+    with _cache_lock:
+        entry = _cache.get((kind, url))
+    if entry is None or entry[0] < time.monotonic():
+        return None
+    return entry[1]
+
+
+def _remember(kind: str, url: str, value: Any) -> None:
+    ttl = float(current_app.config.get("OIDC_CACHE_SECONDS", 300))
+    with _cache_lock:
+        _cache[(kind, url)] = (time.monotonic() + ttl, value)
+
+
+def forget(issuer: str | None = None) -> None:
+    """Drop the cached discovery document and keys of ``issuer`` (of every issuer when None)."""
+    with _cache_lock:
+        if issuer is None:
+            _cache.clear()
+            return
+        metadata = _cache.pop(("discovery", issuer), (0.0, None))[1]
+        if isinstance(metadata, ProviderMetadata):
+            _cache.pop(("jwks", metadata.jwks_uri), None)
 
 
 def issuer_url_problem(url: str, *, allow_http_loopback: bool) -> str | None:
@@ -74,10 +122,9 @@ _opener = urllib.request.build_opener(_RefuseRedirects)
 
 
 def _request_json(url: str, issuer: str, *, form: dict[str, str] | None = None, auth: str | None = None) -> Any:
-    """GET (or POST a form to) ``url`` on the issuer's origin and parse the JSON answer."""
-    if _origin(url) != _origin(issuer) or issuer_url_problem(
-        url, allow_http_loopback=current_app.config["OIDC_ALLOW_HTTP_LOOPBACK"]
-    ):
+    """GET (or POST a form to) ``url`` on the issuer's origin and parse the JSON answer: the one way this module
+    talks to a provider."""
+    if _origin(url) != _origin(issuer) or issuer_url_problem(url, allow_http_loopback=http_loopback_allowed()):
         raise OidcError(
             "The identity provider's configuration points outside its own address, so it was not used.",
             f"endpoint {url[:200]} is not on the issuer's origin",
@@ -90,6 +137,11 @@ def _request_json(url: str, issuer: str, *, form: dict[str, str] | None = None, 
     timeout = current_app.config["OIDC_HTTP_TIMEOUT_SECONDS"]
     try:
         with _opener.open(request, timeout=timeout) as response:
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+                raise OidcError(
+                    "The identity provider sent an answer too large to use.", f"response too large from {url[:200]}"
+                )
             body = response.read(MAX_RESPONSE_BYTES + 1)
     except urllib.error.HTTPError as exc:
         detail = exc.read(2000).decode(errors="replace") if exc.fp else ""
@@ -103,7 +155,9 @@ def _request_json(url: str, issuer: str, *, form: dict[str, str] | None = None, 
             f"cannot reach {url[:200]}: {exc.__class__.__name__}",
         ) from exc
     if len(body) > MAX_RESPONSE_BYTES:
-        raise OidcError("The identity provider sent an answer too large to use.", f"response too large from {url}")
+        raise OidcError(
+            "The identity provider sent an answer too large to use.", f"response too large from {url[:200]}"
+        )
     try:
         return json.loads(body)
     except ValueError as exc:
@@ -111,9 +165,19 @@ def _request_json(url: str, issuer: str, *, form: dict[str, str] | None = None, 
 
 
 def discover(issuer: str) -> ProviderMetadata:
-    problem = issuer_url_problem(issuer, allow_http_loopback=current_app.config["OIDC_ALLOW_HTTP_LOOPBACK"])
+    """The provider's configuration (cached for OIDC_CACHE_SECONDS)."""
+    problem = issuer_url_problem(issuer, allow_http_loopback=http_loopback_allowed())
     if problem:
         raise OidcError("Single sign-on is not configured correctly. Tell your administrator.", problem)
+    cached = _cached("discovery", issuer)
+    if isinstance(cached, ProviderMetadata):
+        return cached
+    metadata = _fetch_metadata(issuer)
+    _remember("discovery", issuer, metadata)
+    return metadata
+
+
+def _fetch_metadata(issuer: str) -> ProviderMetadata:
     document = _request_json(issuer.rstrip("/") + "/.well-known/openid-configuration", issuer)
     if not isinstance(document, dict) or document.get("issuer") != issuer:
         raise OidcError(
@@ -130,6 +194,7 @@ def discover(issuer: str) -> ProviderMetadata:
             end_session_endpoint=str(document["end_session_endpoint"])
             if document.get("end_session_endpoint")
             else None,
+            iss_parameter_supported=document.get("authorization_response_iss_parameter_supported") is True,
         )
     except KeyError as exc:
         raise OidcError(
@@ -145,6 +210,17 @@ def discover(issuer: str) -> ProviderMetadata:
     if metadata.end_session_endpoint and _origin(metadata.end_session_endpoint) != _origin(issuer):
         metadata = ProviderMetadata(**{**metadata.__dict__, "end_session_endpoint": None})
     return metadata
+
+
+def check_response_issuer(metadata: ProviderMetadata, iss: str | None) -> None:
+    """RFC 9207: the authorization response names the issuer that sent it, which must be this organization's
+    (a response from another provider the browser was also using is refused before any code is redeemed)."""
+    if iss is None or iss == "":
+        if metadata.iss_parameter_supported:
+            raise OidcError(_REFUSED, "authorization response without the iss parameter its provider promises")
+        return
+    if not hmac.compare_digest(iss.encode(), metadata.issuer.encode()):
+        raise OidcError(_REFUSED, f"authorization response from issuer {iss[:200]}, not {metadata.issuer}")
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -202,13 +278,7 @@ _REFUSED = "Your identity provider's answer could not be trusted, so you were no
 
 def verify_id_token(id_token: str, metadata: ProviderMetadata, *, client_id: str, nonce: str, now: float) -> dict:
     """The ID token's claims once its signature, issuer, audience, times and nonce are checked."""
-    keys = _request_json(metadata.jwks_uri, metadata.issuer)
-    try:
-        key_set = KeySet.import_key_set(keys)
-        token = jwt.decode(id_token, key_set, algorithms=ALGORITHMS)
-    except (JoseError, ValueError, TypeError, KeyError) as exc:
-        raise OidcError(_REFUSED, f"ID token signature not valid ({exc.__class__.__name__})") from exc
-    claims = dict(token.claims)
+    claims = _verified_claims(id_token, metadata)
     leeway = current_app.config["OIDC_CLOCK_LEEWAY_SECONDS"]
     if claims.get("iss") != metadata.issuer:
         raise OidcError(_REFUSED, f"ID token issuer {str(claims.get('iss'))[:200]} is not {metadata.issuer}")
@@ -233,6 +303,23 @@ def verify_id_token(id_token: str, metadata: ProviderMetadata, *, client_id: str
     if not isinstance(claims.get("sub"), str) or not claims["sub"]:
         raise OidcError(_REFUSED, "ID token has no subject")
     return claims
+
+
+def _verified_claims(id_token: str, metadata: ProviderMetadata) -> dict:
+    """The claims of a token signed by one of the issuer's keys: the cached set first, then (key rotation, or
+    nothing cached) the set fetched afresh."""
+    cached = _cached("jwks", metadata.jwks_uri)
+    if cached is not None:
+        try:
+            return dict(jwt.decode(id_token, KeySet.import_key_set(cached), algorithms=ALGORITHMS).claims)
+        except (JoseError, ValueError, TypeError, KeyError):
+            pass  # perhaps signed with a key newer than the cache: fetch the set once
+    keys = _request_json(metadata.jwks_uri, metadata.issuer)
+    _remember("jwks", metadata.jwks_uri, keys)
+    try:
+        return dict(jwt.decode(id_token, KeySet.import_key_set(keys), algorithms=ALGORITHMS).claims)
+    except (JoseError, ValueError, TypeError, KeyError) as exc:
+        raise OidcError(_REFUSED, f"ID token signature not valid ({exc.__class__.__name__})") from exc
 
 
 def end_session_url(metadata: ProviderMetadata, *, id_token: str, client_id: str, post_logout_redirect_uri: str) -> str:

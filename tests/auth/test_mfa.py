@@ -154,7 +154,7 @@ def test_enrolment_through_the_pages_shows_a_qr_code_and_ten_codes_once_and_rota
 def test_required_mfa_takes_an_admin_without_it_to_enrolment_and_nowhere_else(client, org, admin, policy):
     sso.update_settings(
         org,
-        sso.SignInFields(policy, False, False, "", "", "", "", "groups", [], None),
+        sso.SignInFields(policy, False, False, "", "", "", "groups", [], None),
         actor=admin,
     )
     db.session.commit()
@@ -171,7 +171,7 @@ def test_required_mfa_takes_an_admin_without_it_to_enrolment_and_nowhere_else(cl
 
 def test_optional_mfa_leaves_an_editor_free_when_only_admins_must(client, org, admin, editor):
     sso.update_settings(
-        org, sso.SignInFields(MfaPolicy.ADMINS_AND_BOARD, False, False, "", "", "", "", "groups", [], None), actor=admin
+        org, sso.SignInFields(MfaPolicy.ADMINS_AND_BOARD, False, False, "", "", "", "groups", [], None), actor=admin
     )
     db.session.commit()
     assert redirect_path(login(client, editor)) == "/plans"
@@ -198,7 +198,7 @@ def test_non_admins_cannot_reset_mfa(signed_in, editor, viewer):
 def test_mfa_cannot_be_switched_off_where_it_is_required(client, org, admin):
     enrol(admin, at=time.time() - 120)
     sso.update_settings(
-        org, sso.SignInFields(MfaPolicy.EVERYONE, False, False, "", "", "", "", "groups", [], None), actor=admin
+        org, sso.SignInFields(MfaPolicy.EVERYONE, False, False, "", "", "", "groups", [], None), actor=admin
     )
     db.session.commit()
     browser = client

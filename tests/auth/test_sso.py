@@ -1,4 +1,7 @@
-"""OpenID Connect single sign-on against a real provider on 127.0.0.1 (tests/auth/oidc_provider.py)."""
+"""OpenID Connect single sign-on against a real provider on 127.0.0.1 (tests/auth/oidc_provider.py).
+
+The attacks on the boundary between offices are in test_sso_trust.py.
+"""
 
 from __future__ import annotations
 
@@ -8,34 +11,36 @@ import pytest
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
-from app.auth import sso
+from app.auth import oidc, sso
 from app.auth.models import MfaPolicy, Organization, Role, SsoIdentity, SsoLoginState, User, UserSession
 from app.extensions import db
 from tests.auth.conftest import is_signed_in, redirect_path, text_of
 from tests.auth.oidc_provider import Provider, follow_provider_redirect, query_of, running_provider
 from tests.factories import login
 
-SECRET_ENV = "PLANWRIGHT_OIDC_SECRET_TEST"
 DOMAIN = "ocio.state.example"
 MAPPING = [("PW-Admins", Role.ADMIN), ("PW-Editors", Role.EDITOR), ("PW-Viewers", Role.VIEWER)]
 
 
 @pytest.fixture
-def provider(monkeypatch: pytest.MonkeyPatch) -> Iterator[Provider]:
+def provider() -> Iterator[Provider]:
+    oidc.forget()  # a provider of an earlier test may have had this port
     with running_provider() as running:
-        monkeypatch.setenv(SECRET_ENV, running.client_secret)
         yield running
+    oidc.forget()
 
 
-def configure(org: Organization, admin: User, provider: Provider, **overrides) -> None:  # type: ignore[no-untyped-def]
+def configure(org: Organization, admin: User, provider: Provider, domains=(DOMAIN,), **overrides) -> None:  # type: ignore[no-untyped-def]
+    """The operator claims ``domains`` for the office; its admin saves the provider's details and secret."""
+    for domain in domains:
+        sso.claim_domain(org, domain)
     fields = {
         "mfa_policy": MfaPolicy.OFF,
         "sso_enabled": True,
         "sso_required": False,
         "issuer_url": provider.issuer,
         "client_id": provider.client_id,
-        "client_secret_env": SECRET_ENV,
-        "allowed_domains": DOMAIN,
+        "client_secret": provider.client_secret,
         "group_claim": "groups",
         "group_roles": MAPPING,
         "break_glass_user_id": None,
@@ -188,7 +193,7 @@ def test_unverified_or_foreign_addresses_are_refused(client, sso_org, provider, 
 
 def test_an_existing_password_user_is_linked_by_verified_email_then_by_subject(client, org, admin, sso_org, provider):
     existing = admin  # created with a password at agency.example; accept that domain too
-    configure(org, admin, provider, allowed_domains=f"{DOMAIN} agency.example")
+    configure(org, admin, provider, domains=("agency.example",))
     sign_in(client, provider, email=existing.email, groups=("PW-Admins",))
     identity = db.session.scalar(select(SsoIdentity))
     assert identity.user_id == existing.id and identity.subject == f"sub-{existing.email}"
@@ -232,11 +237,13 @@ def test_requiring_sso_needs_a_break_glass_administrator(org, admin, provider):
         configure(org, admin, provider, sso_required=True)
 
 
-def test_a_missing_client_secret_is_reported_without_signing_in(client, sso_org, provider, monkeypatch):
-    monkeypatch.delenv(SECRET_ENV)
+def test_an_unreadable_client_secret_is_reported_without_signing_in(client, sso_org, provider):
+    # The server's key changed since the admin saved the secret: it no longer opens.
+    sso.settings_of(sso_org).client_secret_encrypted = "v1:" + "A" * 60
+    db.session.commit()
     response = sign_in(client, provider)
     assert response.status_code == 403 and "client secret is missing" in text_of(response)
-    assert any(SECRET_ENV in s for s in sso_failures())
+    assert any(sso.env_name(sso_org) in s for s in sso_failures())
 
 
 def test_a_discovery_document_naming_another_issuer_is_refused(client, sso_org, provider):
@@ -246,7 +253,10 @@ def test_a_discovery_document_naming_another_issuer_is_refused(client, sso_org, 
     assert any("discovery document names issuer" in s for s in sso_failures())
 
 
-def test_admin_saves_sso_settings_storing_only_the_secret_variable_name(signed_in, org, admin, provider):
+def test_admin_saves_sso_settings_with_the_secret_stored_encrypted(signed_in, org, admin, provider):
+    sso.claim_domain(org, DOMAIN)
+    sso.claim_domain(org, "dot.state.example")
+    db.session.commit()
     browser = signed_in(admin)
     page = browser.get("/admin/sign-in")
     assert page.status_code == 200 and "/sso/callback" in page.get_data(as_text=True)
@@ -255,15 +265,15 @@ def test_admin_saves_sso_settings_storing_only_the_secret_variable_name(signed_i
         "sso_enabled": "y",
         "issuer_url": provider.issuer,
         "client_id": "planwright-state",
-        "client_secret_env": SECRET_ENV,
-        "allowed_domains": f"{DOMAIN}, dot.state.example",
+        "client_secret": provider.client_secret,
         "group_claim": "groups",
         "group_roles": "PW-Admins = admin\nPW-Editors = editor\n",
         "break_glass_user_id": str(admin.id),
     }
     assert redirect_path(browser.post("/admin/sign-in", data=data)) == "/admin/sign-in"
     settings = sso.settings_of(org)
-    assert settings.allowed_domains == f"{DOMAIN} dot.state.example"
+    assert sso.settings_for_email(f"someone@{DOMAIN}") is settings
+    assert sso.settings_for_email("someone@dot.state.example") is settings
     assert [(m.group_name, m.role) for m in settings.group_roles] == [("PW-Admins", "admin"), ("PW-Editors", "editor")]
     assert provider.client_secret not in repr(vars(settings))
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "organization.sign_in_settings"))

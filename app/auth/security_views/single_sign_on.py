@@ -1,23 +1,43 @@
 """Signing in through the organization's identity provider, and the admin page for the organization's
-sign-in settings (second-factor policy and single sign-on)."""
+sign-in settings (second-factor policy and single sign-on).
+
+A session started by an organization's single sign-on is limited to that organization (``SSO_SCOPE`` in the
+signed session, applied by User.role_in for the request): the person may belong to other offices too, but
+another office's provider vouched only for this one. An account with a second factor passes it after the
+provider, unless the instance operator trusts that organization's provider for MFA.
+"""
 
 from __future__ import annotations
 
-import os
 import secrets
+from datetime import timedelta
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from app.auth import sso
+from app.auth import mfa, services, sso
 from app.auth.context import require_admin
-from app.auth.forms import LoginForm, SignInSettingsForm, SsoStartForm
-from app.auth.models import Membership, MfaPolicy, Role, User
+from app.auth.forms import LoginForm, SecondFactorForm, SignInSettingsForm, SsoStartForm
+from app.auth.models import SCOPE_KEY, Membership, MfaPolicy, Role, User
 from app.auth.reauth import auth_is_recent, reauth_redirect
+from app.auth.sessions import renew_browser_session
 from app.auth.views import bp, complete_sign_in, login_page
+from app.core.db import utcnow
 from app.core.errors import DomainError
 from app.core.forms import is_safe_redirect_path
 from app.extensions import db
+
+SSO_SCOPE = "sso_scope"  # {"uid": user id, "org": organization id} in the signed session
+SSO_MFA_PENDING = "sso_mfa_pending"
+
+
+@bp.before_app_request
+def _apply_sso_scope() -> None:
+    """Hand the session's single sign-on scope to User.role_in for this request."""
+    scope = session.get(SSO_SCOPE)
+    if isinstance(scope, dict) and isinstance(scope.get("uid"), int) and isinstance(scope.get("org"), int):
+        g.setdefault(SCOPE_KEY, (scope["uid"], scope["org"]))
+
 
 # --- single sign-on ------------------------------------------------------------------------------------------------
 
@@ -66,6 +86,7 @@ def sso_callback():  # type: ignore[no-untyped-def]
             browser_secret=str(session.get("sso_browser") or ""),
             redirect_uri=url_for("auth.sso_callback", _external=True),
             post_logout_redirect_uri=url_for("auth.login", _external=True),
+            iss=request.args.get("iss"),
         )
     except sso.SsoRefused as exc:
         db.session.commit()  # the state stays used, the refusal recorded, a removed membership removed
@@ -73,13 +94,63 @@ def sso_callback():  # type: ignore[no-untyped-def]
         login_form.password.errors = []
         flash(str(exc), "error")
         return login_page(login_form, 403)
-    return complete_sign_in(
-        result.user,
-        method="single sign-on",
-        target=result.next_path,
-        sso_logout_url=result.logout_url,
-        organization_id=result.organization_id,
+    if result.second_factor_needed:
+        db.session.commit()  # the state stays used; no session exists until the code passes
+        renew_browser_session()
+        session[SSO_MFA_PENDING] = {
+            "uid": result.user.id,
+            "org": result.organization_id,
+            "at": utcnow().timestamp(),
+            "next": result.next_path,
+            "logout": result.logout_url,
+        }
+        return render_template("auth/sso_second_factor.html", form=SecondFactorForm(formdata=None))
+    return _sso_session(result.user, result.organization_id, result.next_path, result.logout_url, "single sign-on")
+
+
+def _sso_session(user: User, organization_id: int, target: str, logout_url: str | None, method: str):  # type: ignore[no-untyped-def]
+    response = complete_sign_in(
+        user, method=method, target=target, sso_logout_url=logout_url, organization_id=organization_id
     )
+    session[SSO_SCOPE] = {"uid": user.id, "org": organization_id}
+    return response
+
+
+def _sso_pending() -> tuple[User, dict] | None:
+    pending = session.get(SSO_MFA_PENDING)
+    if not isinstance(pending, dict):
+        return None
+    age = utcnow().timestamp() - float(pending.get("at", 0))
+    if age > timedelta(minutes=current_app.config["MFA_PENDING_MINUTES"]).total_seconds():
+        session.pop(SSO_MFA_PENDING, None)
+        return None
+    user = db.session.get(User, int(pending.get("uid", 0)))
+    return (user, pending) if user is not None and user.active else None
+
+
+@bp.route("/sso/second-factor", methods=["GET", "POST"])
+def sso_second_factor():  # type: ignore[no-untyped-def]
+    """The account's own second factor after its organization's provider vouched for the person."""
+    found = _sso_pending()
+    if found is None:
+        flash("Start again from the sign-in page (the code step times out after 5 minutes).", "info")
+        return redirect(url_for("auth.login"))
+    user, pending = found
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        try:
+            used = mfa.verify_second_factor(user, form.code.data or "", ip_address=request.remote_addr or "")
+        except services.LoginThrottled as exc:
+            db.session.commit()
+            flash(str(exc), "error")
+            return render_template("auth/sso_second_factor.html", form=form), 429
+        except DomainError as exc:
+            db.session.commit()
+            form.code.errors = [str(exc)]
+            return render_template("auth/sso_second_factor.html", form=form), 200
+        method = "single sign-on and " + ("authenticator code" if used == "totp" else "recovery code")
+        return _sso_session(user, int(pending["org"]), str(pending.get("next") or ""), pending.get("logout"), method)
+    return render_template("auth/sso_second_factor.html", form=form)
 
 
 # --- organization sign-in settings ------------------------------------------------------------------------------
@@ -107,8 +178,6 @@ def sign_in_settings():  # type: ignore[no-untyped-def]
         sso_enabled=settings.sso_enabled,
         issuer_url=settings.issuer_url,
         client_id=settings.client_id,
-        client_secret_env=settings.client_secret_env,
-        allowed_domains=settings.allowed_domains,
         group_claim=settings.group_claim,
         group_roles=sso.format_group_roles(settings),
         sso_required=settings.sso_required,
@@ -117,8 +186,14 @@ def sign_in_settings():  # type: ignore[no-untyped-def]
     form.break_glass_user_id.choices = [("", "No break-glass account")] + [
         (str(u.id), f"{u.name} ({u.email})") for u in _admins(organization.id)
     ]
-    secret_present = bool(settings.client_secret_env) and bool(os.environ.get(settings.client_secret_env))
-    page = {"form": form, "organization": organization, "secret_present": secret_present}
+    page = {
+        "form": form,
+        "organization": organization,
+        "secret_status": sso.secret_status(settings, organization),
+        "secret_env": sso.env_name(organization),
+        "domains": sso.claimed_domains(organization.id),
+        "mfa_trusted": settings.mfa_trusted,
+    }
     if form.validate_on_submit():
         try:
             fields = sso.SignInFields(
@@ -127,8 +202,7 @@ def sign_in_settings():  # type: ignore[no-untyped-def]
                 sso_required=bool(form.sso_required.data),
                 issuer_url=form.issuer_url.data or "",
                 client_id=form.client_id.data or "",
-                client_secret_env=form.client_secret_env.data or "",
-                allowed_domains=form.allowed_domains.data or "",
+                client_secret=form.client_secret.data or "",
                 group_claim=form.group_claim.data or "",
                 group_roles=sso.parse_group_roles(form.group_roles.data or ""),
                 break_glass_user_id=int(form.break_glass_user_id.data) if form.break_glass_user_id.data else None,

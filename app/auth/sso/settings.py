@@ -1,21 +1,25 @@
-"""An organization's sign-in settings: MFA policy, OpenID Connect details, group → role mapping, break-glass."""
+"""An organization's sign-in settings: MFA policy, OpenID Connect details, group → role mapping, break-glass.
+
+What an office admin sets here can only ever concern their own organization: the e-mail domains its sign-on
+accepts are the operator's claims (app/auth/sso/domains.py), shown read-only; the client secret is typed, stored
+encrypted and never shown (app/auth/sso/client_secret.py); no field names a server file, variable or setting.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select
 
 from app.audit.services import diff_fields, record
 from app.auth import oidc
-from app.auth.models import MfaPolicy, Organization, OrganizationSignIn, Role, SsoGroupRole, User
+from app.auth.models import MfaPolicy, Organization, OrganizationSignIn, Role, SsoDomainClaim, SsoGroupRole, User
+from app.auth.sso import client_secret
 from app.core.errors import DomainError
 from app.extensions import db
 
 ROLE_RANK = {Role.ADMIN: 4, Role.EDITOR: 3, Role.REVIEWER: 2, Role.VIEWER: 1}
-ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{2,99}$")
 DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
@@ -29,8 +33,8 @@ def settings_of(organization: Organization) -> OrganizationSignIn:
         sso_required=False,
         issuer_url="",
         client_id="",
-        client_secret_env="",
-        allowed_domains="",
+        client_secret_encrypted="",
+        mfa_trusted=False,
         group_claim="groups",
         break_glass_user_id=None,
     )
@@ -66,8 +70,7 @@ class SignInFields:
     sso_required: bool
     issuer_url: str
     client_id: str
-    client_secret_env: str
-    allowed_domains: str
+    client_secret: str  # typed by the admin; empty keeps the stored one
     group_claim: str
     group_roles: list[tuple[str, Role]]
     break_glass_user_id: int | None
@@ -75,30 +78,29 @@ class SignInFields:
 
 def _check(fields: SignInFields, organization: Organization) -> list[str]:
     problems = []
-    allow_http = current_app.config["OIDC_ALLOW_HTTP_LOOPBACK"]
-    domains = fields.allowed_domains.lower().replace(",", " ").split()
     if fields.sso_enabled:
-        problem = oidc.issuer_url_problem(fields.issuer_url, allow_http_loopback=allow_http)
+        problem = oidc.issuer_url_problem(fields.issuer_url, allow_http_loopback=oidc.http_loopback_allowed())
         if problem:
             problems.append(problem)
         if not fields.client_id:
             problems.append("Enter the client ID the identity provider gave Planwright.")
-        if not ENV_NAME.match(fields.client_secret_env):
+        if not fields.client_secret and client_secret.secret_status(settings_of(organization), organization) in (
+            "none",
+            "unreadable",
+        ):
+            problems.append("Enter the client secret the identity provider gave Planwright.")
+        if not db.session.scalar(select(SsoDomainClaim.id).where(SsoDomainClaim.organization_id == organization.id)):
             problems.append(
-                "Enter the NAME of the environment variable that holds the client secret, in capitals, e.g. "
-                "PLANWRIGHT_OIDC_SECRET_STATE (never the secret itself)."
+                "No e-mail domain is claimed for this organization yet, so single sign-on could sign nobody in. "
+                "Ask the instance operator to claim your domain (flask orgs claim-domain "
+                f"{organization.slug} your.domain.example)."
             )
-        if not domains:
-            problems.append("Enter at least one email domain, e.g. ocio.state.example.")
         if not fields.group_roles:
             problems.append(
                 "Map at least one group of the identity provider to a role, e.g. “Planwright-Editors = editor”."
             )
         if not fields.group_claim:
             problems.append("Enter the claim that carries the groups (often “groups”).")
-    bad = [d for d in domains if not DOMAIN.match(d)]
-    if bad:
-        problems.append(f"These are not email domains: {', '.join(bad[:5])}. Enter domains like agency.state.example.")
     if fields.sso_required:
         if not fields.sso_enabled:
             problems.append("Single sign-on can only be required once it is switched on.")
@@ -131,8 +133,8 @@ def update_settings(organization: Organization, fields: SignInFields, *, actor: 
     settings.sso_required = fields.sso_required
     settings.issuer_url = fields.issuer_url
     settings.client_id = fields.client_id
-    settings.client_secret_env = fields.client_secret_env
-    settings.allowed_domains = " ".join(dict.fromkeys(fields.allowed_domains.lower().replace(",", " ").split()))
+    if fields.client_secret:
+        settings.client_secret_encrypted = client_secret.seal(fields.client_secret, organization.id)
     settings.group_claim = fields.group_claim or "groups"
     settings.break_glass_user_id = fields.break_glass_user_id
     wanted = dict(fields.group_roles)
@@ -144,7 +146,10 @@ def update_settings(organization: Organization, fields: SignInFields, *, actor: 
     for group, role in wanted.items():
         settings.group_roles.append(SsoGroupRole(group_name=group, role=role.value))
     db.session.flush()
+    oidc.forget(settings.issuer_url)  # the next sign-in reads the provider's configuration afresh
     changes = diff_fields(before, _snapshot(settings))
+    if fields.client_secret:  # that it changed, never the value
+        changes["client_secret"] = {"before": "stored" if before.get("client_secret") else None, "after": "replaced"}
     if changes:
         record(
             "organization.sign_in_settings",
@@ -165,8 +170,7 @@ def _snapshot(settings: OrganizationSignIn) -> dict[str, object]:
         "sso_required": settings.sso_required,
         "issuer_url": settings.issuer_url,
         "client_id": settings.client_id,
-        "client_secret_env": settings.client_secret_env,
-        "allowed_domains": settings.allowed_domains,
+        "client_secret": bool(settings.client_secret_encrypted),
         "group_claim": settings.group_claim,
         "break_glass_user_id": settings.break_glass_user_id,
         "group_roles": format_group_roles(settings),
@@ -186,13 +190,13 @@ def password_sign_in_blocked(user: User) -> bool:
 
 
 def settings_for_email(email: str) -> OrganizationSignIn | None:
-    """The organization whose single sign-on accepts the email's domain (by domain only: no account lookup)."""
+    """The single sign-on of the one organization that claims the e-mail's domain, when it is switched on (by
+    domain only: no account lookup, so the answer says nothing about who has an account)."""
     domain = email.rpartition("@")[2].strip().lower()
     if not domain:
         return None
-    enabled = db.session.scalars(
+    return db.session.scalar(
         select(OrganizationSignIn)
-        .where(OrganizationSignIn.sso_enabled.is_(True))
-        .order_by(OrganizationSignIn.organization_id)
+        .join(SsoDomainClaim, SsoDomainClaim.organization_id == OrganizationSignIn.organization_id)
+        .where(SsoDomainClaim.domain == domain, OrganizationSignIn.sso_enabled.is_(True))
     )
-    return next((s for s in enabled if domain in s.domains), None)

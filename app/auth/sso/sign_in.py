@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 import time
 from dataclasses import dataclass
@@ -12,8 +11,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from app.auth import oidc
-from app.auth.models import OrganizationSignIn, SsoLoginState, User
+from app.auth import mfa, oidc
+from app.auth.models import Organization, OrganizationSignIn, SsoLoginState, User
+from app.auth.sso.client_secret import client_secret, env_name
 from app.auth.sso.provisioning import _provision
 from app.auth.sso.refusals import _refuse
 from app.core.db import utcnow
@@ -58,10 +58,14 @@ def start_sign_in(settings: OrganizationSignIn, *, browser_secret: str, redirect
 
 @dataclass
 class SsoSignIn:
+    """A sign-in the provider vouched for. The session it starts is limited to ``organization_id``; when
+    ``second_factor_needed`` the account's own second factor must pass first."""
+
     user: User
     organization_id: int
     logout_url: str | None
     next_path: str
+    second_factor_needed: bool
 
 
 _START_AGAIN = (
@@ -78,6 +82,7 @@ def finish_sign_in(
     browser_secret: str,
     redirect_uri: str,
     post_logout_redirect_uri: str,
+    iss: str | None = None,
     now: float | None = None,
 ) -> SsoSignIn:
     """Check the provider's answer and provision the user. Raises SsoRefused (audited); the caller commits either
@@ -104,15 +109,18 @@ def finish_sign_in(
         )
     if not code:
         raise _refuse(_START_AGAIN, "callback without a code", org_id)
-    secret = os.environ.get(settings.client_secret_env, "")
+    organization = db.session.get(Organization, org_id)
+    assert organization is not None  # noqa: S101 - the state references it
+    secret = client_secret(settings, organization)
     if not secret:
         raise _refuse(
             "Single sign-on is not configured correctly (the client secret is missing). Tell your administrator.",
-            f"environment variable {settings.client_secret_env} is not set",
+            "no readable client secret stored, and " + env_name(organization) + " is not set",
             org_id,
         )
     try:
         metadata = oidc.discover(settings.issuer_url)
+        oidc.check_response_issuer(metadata, iss)
         id_token = oidc.exchange_code(
             metadata,
             client_id=settings.client_id,
@@ -130,10 +138,19 @@ def finish_sign_in(
         )
     except oidc.OidcError as exc:
         raise _refuse(str(exc), exc.reason, org_id) from exc
-    user = _provision(settings, claims)
+    provisioned = _provision(settings, claims)
     logout_url = None
     if metadata.end_session_endpoint:
         logout_url = oidc.end_session_url(
             metadata, id_token=id_token, client_id=settings.client_id, post_logout_redirect_uri=post_logout_redirect_uri
         )
-    return SsoSignIn(user=user, organization_id=org_id, logout_url=logout_url, next_path=login_state.next_path)
+    # The provider vouches for the person, not for the second factor the account has here: unless the instance
+    # operator trusts this provider for MFA, an account with a second factor still has to pass it.
+    needed = not provisioned.created and not settings.mfa_trusted and mfa.has_mfa(provisioned.user)
+    return SsoSignIn(
+        user=provisioned.user,
+        organization_id=org_id,
+        logout_url=logout_url,
+        next_path=login_state.next_path,
+        second_factor_needed=needed,
+    )
