@@ -10,10 +10,13 @@ from app.extensions import db
 
 
 def current_organization() -> Organization:
-    """The chosen organization among the user's memberships; 403 for a user with none."""
+    """The chosen organization among the user's active memberships; 403 for a user with none.
+
+    A membership its organization's admin deactivated is never chosen, whatever the session remembers, so the
+    person keeps working in their other organizations and has no access in that one."""
     if "current_org" in g:
         return g.current_org  # type: ignore[no-any-return]
-    memberships = sorted(current_user.memberships, key=lambda m: m.organization_id)
+    memberships = sorted(current_user.active_memberships, key=lambda m: m.organization_id)
     if not memberships:
         abort(403)
     chosen = next((m for m in memberships if m.organization_id == session.get("org_id")), memberships[0])

@@ -18,6 +18,11 @@ from app.auth.models import ROLE_LABELS, MfaPolicy, Role
 from app.auth.passwords import MAX_LENGTH
 from app.core.forms import NoControlCharacters, strip_filter
 
+CHOOSING_HINT = (
+    "At least 12 characters, and not a common or leaked password. A passphrase of four or more unrelated words is "
+    "strong and easy to type; any characters and spaces are welcome."
+)
+
 # SelectChoice, not (value, label) tuples: tuples are deprecated in WTForms 3.3 and removed in 3.4.
 ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 
@@ -38,7 +43,7 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
     new_password = PasswordField(
         "New password",
-        description="At least 12 characters. A phrase of several unrelated words is strong and easy to type.",
+        description=CHOOSING_HINT,
         validators=[DataRequired("Enter a new password."), Length(max=MAX_LENGTH)],
     )
 
@@ -62,7 +67,8 @@ class NewUserForm(FlaskForm):
     password = PasswordField(
         "Initial password",
         description=(
-            "At least 12 characters. Give it to the person in person or by phone; they can change it after signing in."
+            "At least 12 characters and hard to guess (four or more unrelated words work well). Give it to the "
+            "person in person or by phone; they can change it after signing in."
         ),
         validators=[DataRequired("Enter an initial password."), Length(max=MAX_LENGTH)],
     )
@@ -70,7 +76,7 @@ class NewUserForm(FlaskForm):
 
 class EditUserForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
-    active = BooleanField("Account is active (can sign in)")
+    active = BooleanField("Active in this organization (can sign in and work here)")
 
 
 class SecondFactorForm(FlaskForm):
@@ -117,7 +123,7 @@ class ResetPasswordForm(FlaskForm):
     token = HiddenField()
     new_password = PasswordField(
         "New password",
-        description="At least 12 characters. A phrase of several unrelated words is strong and easy to type.",
+        description=CHOOSING_HINT,
         validators=[DataRequired("Enter a new password."), Length(max=MAX_LENGTH)],
     )
 

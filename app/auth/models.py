@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import g, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -77,11 +77,24 @@ class User(UserMixin, TimestampMixin, Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    @property
+    def active_memberships(self) -> list[Membership]:
+        """The memberships that give access: an office admin can deactivate one without touching the others."""
+        return [m for m in self.memberships if m.active and _in_scope(self.id, m.organization_id)]
+
+    def membership_in(self, organization_id: int | None) -> Membership | None:
+        """The membership in one organization, active or not (for that organization's admin pages)."""
+        return next((m for m in self.memberships if m.organization_id == organization_id), None)
+
     def role_in(self, organization_id: int | None) -> Role | None:
-        for membership in self.memberships:
-            if membership.organization_id == organization_id and _in_scope(self.id, organization_id):
-                return Role(membership.role)
-        return None
+        """The role in an organization; None when not a member there or when that membership is deactivated.
+
+        Every "may this user act in this organization" check goes through here, so a deactivated membership
+        gives no access in that organization, in the browser or through an API token."""
+        membership = self.membership_in(organization_id)
+        if membership is None or not membership.active or not _in_scope(self.id, organization_id):
+            return None
+        return Role(membership.role)
 
     def is_member_of(self, organization_id: int | None) -> bool:
         return self.role_in(organization_id) is not None
@@ -94,7 +107,7 @@ class User(UserMixin, TimestampMixin, Model):
 
     @property
     def organization_ids(self) -> list[int]:
-        return [m.organization_id for m in self.memberships]
+        return [m.organization_id for m in self.active_memberships]
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
@@ -111,6 +124,9 @@ class Membership(TimestampMixin, Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20))
+    # Deactivated by this organization's admin: no access here, while the person's other memberships (and the
+    # account, User.active, which only the instance operator switches off) stay as they are.
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     user: Mapped[User] = relationship(back_populates="memberships")
     organization: Mapped[Organization] = relationship()

@@ -20,8 +20,7 @@ from sqlalchemy import func, select, update
 
 from app.audit.services import record
 from app.auth.models import LoginAttempt, PasswordResetToken, User
-from app.auth.passwords import password_problems
-from app.auth.services import normalize_email, set_new_password
+from app.auth.services import new_password_problems, normalize_email, set_new_password
 from app.auth.sso import password_sign_in_blocked
 from app.core.db import utcnow
 from app.core.errors import DomainError
@@ -153,7 +152,7 @@ def reset_password(token: str, new_password: str) -> User:
     assert user is not None  # noqa: S101 - checked by _live_token
     if password_sign_in_blocked(user):
         raise DomainError("Your organization signs in through its identity provider; there is no password to reset.")
-    problems = password_problems(new_password, email=user.email, name=user.name)
+    problems = new_password_problems(user, new_password)
     if problems:
         raise DomainError(" ".join(problems))
     set_new_password(user, new_password)  # also marks this and every other open link used, ends all sessions

@@ -94,7 +94,9 @@ def authenticate(email: str, password: str, ip_address: str) -> User:
     check_throttle(email, ip_address)
     user = db.session.scalar(db.select(User).where(User.email == email))
     ok, new_hash = verify_password(user.password_hash if user else DUMMY_HASH, password)
-    succeeded = bool(user and ok and user.active)
+    # Deactivated in (or removed from) every organization counts as deactivated: User.active is the instance
+    # operator's account-wide switch; an office admin switches off or removes the membership in their office only.
+    succeeded = bool(user and ok and user.active and user.active_memberships)
     db.session.add(LoginAttempt(email=email, ip_address=ip_address, succeeded=succeeded))
     if not succeeded or user is None:
         record(
@@ -141,7 +143,7 @@ def create_user(
     email = normalize_email(email)
     if db.session.scalar(db.select(User.id).where(User.email == email)) is not None:
         raise DomainError(f"An account for {email} already exists. Add it to this organization by editing it instead.")
-    problems = password_problems(password, email=email, name=name)
+    problems = password_problems(password, email=email, name=name, organization_words=words_of([organization]))
     if problems:
         raise DomainError(" ".join(problems))
     user = User(email=email, name=name.strip(), password_hash=hash_password(password))
@@ -161,13 +163,14 @@ def create_user(
 
 
 def set_role(user: User, organization: Organization, role: Role, *, actor: User) -> None:
-    membership = next((m for m in user.memberships if m.organization_id == organization.id), None)
+    """Change the person's role in this organization only; their roles elsewhere stay."""
+    membership = user.membership_in(organization.id)
     if membership is None:
         raise DomainError("This person is not a member of this organization.")
     before = membership.role
     if before == role.value:
         return
-    if before == Role.ADMIN and _admin_count(organization) <= 1:
+    if before == Role.ADMIN and membership.active and admin_count(organization) <= 1:
         raise DomainError("This is the organization's last administrator. Make someone else an administrator first.")
     membership.role = role.value
     db.session.flush()
@@ -183,32 +186,64 @@ def set_role(user: User, organization: Organization, role: Role, *, actor: User)
 
 
 def set_active(user: User, organization: Organization, active: bool, *, actor: User) -> None:
-    if user.active == active:
+    """Switch the person's membership in this organization on or off; their other memberships stay as they are.
+
+    A deactivated membership gives no access in this organization at once (pages, API tokens, organization
+    switch). Someone left with no active membership anywhere is signed out everywhere and can no longer sign in.
+    """
+    membership = user.membership_in(organization.id)
+    if membership is None:
+        raise DomainError("This person is not a member of this organization.")
+    if membership.active == active:
         return
-    if not active and user.id == actor.id:
-        raise DomainError("You cannot deactivate your own account. Ask another administrator.")
-    if not active and user.is_admin_of(organization.id) and _admin_count(organization) <= 1:
-        raise DomainError("This is the organization's last administrator. Make someone else an administrator first.")
-    user.active = active
     if not active:
-        end_all_sessions(user)
+        refuse_self_or_last_admin(user, membership, actor, "deactivate yourself")
+    membership.active = active
     db.session.flush()
+    if not active:
+        end_access_to(user, organization, actor)
     record(
         "user.activate" if active else "user.deactivate",
         organization_id=organization.id,
         object_type="user",
         object_id=user.id,
-        summary=f"{'Reactivated' if active else 'Deactivated'} {user.email}",
+        summary=f"{'Reactivated' if active else 'Deactivated'} {user.email} in {organization.name}",
         changes={"active": {"before": not active, "after": active}},
         actor_id=actor.id,
     )
+
+
+def refuse_self_or_last_admin(user: User, membership: Membership, actor: User, what: str) -> None:
+    if user.id == actor.id:
+        raise DomainError(f"You cannot {what}. Ask another administrator.")
+    if membership.role == Role.ADMIN and membership.active and admin_count(membership.organization) <= 1:
+        raise DomainError("This is the organization's last administrator. Make someone else an administrator first.")
+
+
+def end_access_to(user: User, organization: Organization, actor: User) -> None:
+    """The person's access to one organization ended: revoke their API tokens for it (they must not come back to
+    life on reactivation), and end every session when no active membership is left."""
+    from app.api.models import ApiToken
+
+    db.session.execute(
+        db.update(ApiToken)
+        .where(
+            ApiToken.user_id == user.id,
+            ApiToken.organization_id == organization.id,
+            ApiToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow(), revoked_by_id=actor.id)
+    )
+    if not user.active_memberships:
+        end_all_sessions(user)
+    db.session.flush()
 
 
 def change_password(user: User, *, current_password: str, new_password: str) -> None:
     ok, _ = verify_password(user.password_hash, current_password)
     if not ok:
         raise DomainError("Your current password is not right. Type it again.")
-    problems = password_problems(new_password, email=user.email, name=user.name)
+    problems = new_password_problems(user, new_password)
     if problems:
         raise DomainError(" ".join(problems))
     set_new_password(user, new_password)
@@ -237,7 +272,18 @@ def set_new_password(user: User, new_password: str) -> None:
     db.session.flush()
 
 
-def _admin_count(organization: Organization) -> int:
+def new_password_problems(user: User, new_password: str) -> list[str]:
+    """The password policy for a person's new password, with their organizations' names as guessable words."""
+    organizations = [m.organization for m in user.memberships]
+    return password_problems(new_password, email=user.email, name=user.name, organization_words=words_of(organizations))
+
+
+def words_of(organizations: list[Organization]) -> list[str]:
+    return [word for organization in organizations for word in (organization.name, organization.slug)]
+
+
+def admin_count(organization: Organization) -> int:
+    """Administrators who can act in the organization: active account and active membership there."""
     return (
         db.session.scalar(
             db.select(func.count())
@@ -246,6 +292,7 @@ def _admin_count(organization: Organization) -> int:
             .where(
                 Membership.organization_id == organization.id,
                 Membership.role == Role.ADMIN.value,
+                Membership.active.is_(True),
                 User.active.is_(True),
             )
         )

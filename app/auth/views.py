@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_user, logout_user
 
 from app.audit.services import record
-from app.auth import mfa, services
+from app.auth import members, mfa, services
 from app.auth.context import require_admin
 from app.auth.forms import (
     ChangePasswordForm,
@@ -21,7 +21,7 @@ from app.auth.models import Membership, Role, User
 from app.auth.reauth import auth_is_recent, reauth_redirect, require_recent_auth
 from app.auth.sessions import end_session, renew_browser_session, rotate_session, session_record, start_session
 from app.core.db import utcnow
-from app.core.errors import DomainError, ensure, preserved_form_fields
+from app.core.errors import DomainError, ensure, preserved_form_fields, run_service
 from app.core.forms import int_param, is_safe_redirect_path
 from app.extensions import db, login_manager
 
@@ -237,7 +237,7 @@ def switch_organization():  # type: ignore[no-untyped-def]
 def list_users():  # type: ignore[no-untyped-def]
     organization = require_admin()
     rows = db.session.execute(
-        db.select(User, Membership.role)
+        db.select(User, Membership)
         .join(Membership)
         .where(Membership.organization_id == organization.id)
         .order_by(User.name)
@@ -248,16 +248,18 @@ def list_users():  # type: ignore[no-untyped-def]
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 def create_user():  # type: ignore[no-untyped-def]
+    """Add a person. The answer never says whether their e-mail has an account in another organization."""
     organization = require_admin()
     form = NewUserForm()
     if form.validate_on_submit():
+        role = Role(form.role.data)
         try:
-            user = services.create_user(
+            members.add_member(
                 email=form.email.data or "",
                 name=form.name.data or "",
                 password=form.password.data or "",
                 organization=organization,
-                role=Role(form.role.data),
+                role=role,
                 actor=current_user,
             )
         except DomainError as exc:
@@ -265,18 +267,45 @@ def create_user():  # type: ignore[no-untyped-def]
             flash(str(exc), "error")
             return render_template("auth/user_new.html", form=form), 422
         db.session.commit()
-        flash(f"{user.name} can now sign in as {user.email}.", "success")
+        flash(
+            ADDED_MESSAGE.format(
+                name=form.name.data, email=services.normalize_email(form.email.data or ""), role=role.value
+            ),
+            "success",
+        )
         return redirect(url_for("auth.list_users"))
     return render_template("auth/user_new.html", form=form), 422 if form.errors else 200
+
+
+# The same words whether the person is new to Planwright or already has an account elsewhere.
+ADDED_MESSAGE = (
+    "Added {name} ({email}) as {role}. If they are new to Planwright, give them the initial password in person or "
+    "by phone; if they already have an account, they were told by e-mail and sign in with their own password."
+)
+
+
+def _member_or_404(user_id: int) -> tuple[User, Membership]:
+    """A person of the admin's organization (deactivated there or not); 404 for anyone else."""
+    user = db.get_or_404(User, user_id)
+    membership = user.membership_in(require_admin().id)
+    ensure(membership is not None)
+    assert membership is not None  # noqa: S101 - for the type checker; ensure() answered 404
+    return user, membership
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int):  # type: ignore[no-untyped-def]
     organization = require_admin()
-    user = db.get_or_404(User, user_id)
-    ensure(user.is_member_of(organization.id))
-    form = EditUserForm(obj=None, role=user.role_in(organization.id), active=user.active)
-    context = {"user": user, "organization": organization, "has_mfa": mfa.has_mfa(user), "reset_form": ConfirmForm()}
+    user, membership = _member_or_404(user_id)
+    form = EditUserForm(obj=None, role=membership.role, active=membership.active)
+    context = {
+        "user": user,
+        "organization": organization,
+        "has_mfa": mfa.has_mfa(user),
+        "mfa_resettable": members.account_is_only_here(user, organization),
+        "reset_form": ConfirmForm(),
+        "remove_form": ConfirmForm(),
+    }
     if request.method == "POST" and not auth_is_recent():
         return reauth_redirect()  # role changes are sensitive (SECURITY.md R10)
     if form.validate_on_submit():
@@ -294,6 +323,21 @@ def edit_user(user_id: int):  # type: ignore[no-untyped-def]
         flash(f"Saved changes to {user.name}.", "success")
         return redirect(url_for("auth.list_users"))
     return render_template("auth/user_edit.html", form=form, **context)
+
+
+@bp.post("/admin/users/<int:user_id>/remove")
+def remove_user(user_id: int):  # type: ignore[no-untyped-def]
+    """Remove the person from this organization only (their account and other organizations stay)."""
+    organization = require_admin()
+    user, _membership = _member_or_404(user_id)
+    if not auth_is_recent():
+        return reauth_redirect()
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("auth.edit_user", user_id=user.id))
+    if run_service(lambda: members.remove_member(user, organization, actor=current_user)) is None:
+        return redirect(url_for("auth.edit_user", user_id=user.id))
+    flash(f"{user.name} was removed from {organization.name}. Their work and history stay.", "success")
+    return redirect(url_for("auth.list_users"))
 
 
 @bp.post("/session/keepalive")

@@ -75,12 +75,42 @@ def test_demoted_user_loses_admin_pages_at_once(app, admin_browser, new_client, 
     assert deputy_browser.get("/admin/users").status_code == 403
 
 
-def test_admin_deactivates_a_user(admin_browser, new_client, editor):
+def test_admin_deactivates_a_user(admin_browser, new_client, org, editor):
     response = admin_browser.post(f"/admin/users/{editor.id}", data={"role": "editor"})
     assert redirect_path(response) == "/admin/users"
     assert "Deactivated" in users_row(admin_browser.get("/admin/users").get_data(as_text=True), editor.email)
-    assert not reload(editor).active
+    assert reload(editor).role_in(org.id) is None
     assert login(new_client(), editor).status_code == 200  # refused with the sign-in error
+
+
+def test_admin_reactivates_a_deactivated_member(admin_browser, new_client, org, editor):
+    admin_browser.post(f"/admin/users/{editor.id}", data={"role": "editor"})
+    assert admin_browser.get(f"/admin/users/{editor.id}").status_code == 200  # still theirs to manage
+    response = admin_browser.post(f"/admin/users/{editor.id}", data={"role": "editor", "active": "y"})
+    assert redirect_path(response) == "/admin/users"
+    assert "Active" in users_row(admin_browser.get("/admin/users").get_data(as_text=True), editor.email)
+    assert redirect_path(login(new_client(), editor)) == "/plans"
+    actions = db.session.scalars(
+        db.select(AuditEvent.action).where(AuditEvent.object_id == editor.id, AuditEvent.organization_id == org.id)
+    ).all()
+    assert actions[-2:] == ["user.deactivate", "user.activate"]
+
+
+def test_admin_removes_a_member_who_then_has_no_access(admin_browser, new_client, org, editor):
+    response = admin_browser.post(f"/admin/users/{editor.id}/remove")
+    assert redirect_path(response) == "/admin/users"
+    assert editor.email not in admin_browser.get("/admin/users").get_data(as_text=True)
+    assert admin_browser.get(f"/admin/users/{editor.id}").status_code == 404
+    assert reload(editor).membership_in(org.id) is None
+    assert login(new_client(), editor).status_code == 200  # refused: no organization left
+    event = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "user.remove")).one()
+    assert (event.organization_id, event.object_id) == (org.id, editor.id)
+
+
+def test_admin_cannot_remove_themselves(admin_browser, admin, org):
+    response = admin_browser.post(f"/admin/users/{admin.id}/remove", follow_redirects=True)
+    assert "You cannot remove yourself. Ask another administrator." in text_of(response)
+    assert reload(admin).role_in(org.id) is Role.ADMIN
 
 
 def test_last_admin_cannot_demote_themselves(admin_browser, admin, org):
@@ -90,11 +120,11 @@ def test_last_admin_cannot_demote_themselves(admin_browser, admin, org):
     assert reload(admin).role_in(org.id) is Role.ADMIN
 
 
-def test_admin_cannot_deactivate_themselves(admin_browser, admin):
+def test_admin_cannot_deactivate_themselves(admin_browser, admin, org):
     response = admin_browser.post(f"/admin/users/{admin.id}", data={"role": "admin"})
     assert response.status_code == 422
-    assert "You cannot deactivate your own account. Ask another administrator." in text_of(response)
-    assert reload(admin).active
+    assert "You cannot deactivate yourself. Ask another administrator." in text_of(response)
+    assert reload(admin).role_in(org.id) is Role.ADMIN
     assert is_signed_in(admin_browser)
 
 
@@ -154,11 +184,13 @@ def test_missing_name_says_what_to_do(admin_browser):
     assert "Enter the person's name." in text_of(response)
 
 
-def test_duplicate_email_is_refused_with_advice(admin_browser, new_client, editor):
+def test_adding_an_existing_member_again_says_where_to_find_them(admin_browser, new_client, editor):
     response = admin_browser.post(
         "/admin/users/new",
         data={"name": "Someone Else", "email": editor.email.upper(), "role": "viewer", "password": NEW_PASSWORD},
     )
     assert response.status_code == 422
-    assert f"An account for {editor.email} already exists." in text_of(response)
+    assert f"{editor.email} is already a member of this organization. Find them in the list of users." in text_of(
+        response
+    )
     assert redirect_path(login(new_client(), editor, PASSWORD)) == "/plans"  # the existing account is untouched

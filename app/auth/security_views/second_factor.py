@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from app.auth import mfa, services
+from app.auth import members, mfa, services
 from app.auth.context import current_organization, require_admin
 from app.auth.forms import ConfirmForm, EnrolForm, SecondFactorForm
 from app.auth.models import SsoIdentity, User
@@ -173,14 +173,18 @@ def mfa_disable():  # type: ignore[no-untyped-def]
 def admin_reset_mfa(user_id: int):  # type: ignore[no-untyped-def]
     organization = current_organization()
     user = db.get_or_404(User, user_id)
-    ensure(user.is_member_of(organization.id))  # another organization's user: 404 for every role
+    ensure(user.membership_in(organization.id) is not None)  # another organization's user: 404 for every role
     require_admin()
     if not auth_is_recent():
         return reauth_redirect()
     try:
-        mfa.reset_mfa(user, organization, actor=current_user)
+        # Only for someone who belongs to this organization alone: the authenticator guards the whole account.
+        members.reset_member_mfa(user, organization, actor=current_user)
     except DomainError as exc:
-        db.session.rollback()
+        if isinstance(exc, members.SharedAccount):
+            db.session.commit()  # nothing was changed; the refusal stays in the audit log
+        else:
+            db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("auth.edit_user", user_id=user.id))
     if user.id == current_user.id:
