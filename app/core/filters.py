@@ -22,7 +22,7 @@ def register_template_helpers(app: Flask) -> None:
     def inject_context() -> dict[str, object]:
         from app.auth.context import current_organization
 
-        if current_user.is_authenticated and current_user.memberships:
+        if current_user.is_authenticated and current_user.active_memberships:
             organization = current_organization()
             return {"current_org": organization, "current_role": current_user.role_in(organization.id)}
         return {"current_org": None, "current_role": None}

@@ -88,7 +88,7 @@ class PolicyObjective(VersionedMixin, TimestampMixin, Model):
             return False
         if user.is_member_of(self.organization_id):
             return True
-        return any(m.organization.parent_id == self.organization_id for m in user.memberships)
+        return any(m.organization.parent_id == self.organization_id for m in user.active_memberships)
 
     def can_edit(self, user: User) -> bool:
         return self.deleted_at is None and user.can_edit_in(self.organization_id)

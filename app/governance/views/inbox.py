@@ -21,7 +21,7 @@ PER_PAGE = 30
 @bp.app_context_processor
 def inbox_count() -> dict[str, Any]:
     """``inbox_unread`` for the navigation: one COUNT, only for a signed-in member of an organization."""
-    if not current_user.is_authenticated or not current_user.memberships:
+    if not current_user.is_authenticated or not current_user.active_memberships:
         return {"inbox_unread": 0}
     return {"inbox_unread": service.unread_count(current_user, current_organization().id)}
 
