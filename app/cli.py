@@ -146,9 +146,9 @@ def seed_demo() -> None:
     created = load_demo(current_app.config["PLAN_TEMPLATE_DIR"])
     db.session.commit()
     if not created:
-        click.echo("Demo data is already loaded; nothing changed.")
+        click.echo(f"Demo data is already loaded; nothing changed. Sign in at {current_app.config['PUBLIC_BASE_URL']}")
         return
-    click.echo("Loaded the demo data. Sign in at http://127.0.0.1:5000 with:")
+    click.echo(f"Loaded the demo data. Sign in at {current_app.config['PUBLIC_BASE_URL']} with:")
     for role, email, password, _who in all_demo_logins():
         click.echo(f"  {role:<9} {email:<40} {password}")
 
@@ -247,9 +247,10 @@ def export_worker(burst: bool) -> None:
 def register_cli(app: Flask) -> None:
     from app.auth.cli_orgs import add_domain_commands
     from app.backup.cli import backup
+    from app.notifications.cli import mail
     from app.stratml.cli import register as register_stratml
 
     add_domain_commands(orgs)
-    for group in (users, orgs, seed, audit, exports, backup):
+    for group in (users, orgs, seed, audit, exports, backup, mail):
         app.cli.add_command(group)
     register_stratml(app)

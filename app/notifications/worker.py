@@ -146,6 +146,10 @@ class OutboxThread:
             drain_once(self.app)
 
 
+def wait_for_next_poll(app: Flask) -> None:
+    threading.Event().wait(max(1, int(app.config.get("MAIL_POLL_SECONDS") or 30)))
+
+
 def drain_once(app: Flask) -> services.DrainResult:
     """One pass in a fresh app context; errors are logged (a bad database moment must not end the thread)."""
     with app.app_context():
