@@ -128,6 +128,7 @@ class BlockRenderer:
         self.plan = plan
         self.today = today or utcnow().date()
         self.count = 0
+        self.frozen_note: str | None = None  # set while a version's snapshot is captured: the blocks say so
         self._scope: PlanScope | None = None
         self._tree: list[traceability.ObjectiveNode] | None = None
         self._contexts: dict[str, Callable[[BlockCall, str], dict[str, object]]] = {
@@ -156,7 +157,10 @@ class BlockRenderer:
         if not is_block(info):
             return None
         self.count += 1
-        block_id = f"pw-block-{self.count}"
+        return self.render_block(info, f"pw-block-{self.count}")
+
+    def render_block(self, info: str, block_id: str) -> Markup:
+        """One block's HTML under ``block_id`` (the snapshot of a frozen plan version keeps these)."""
         try:
             call = parse_block(info)
             if call.name in EXTRA_BLOCKS:
@@ -167,7 +171,7 @@ class BlockRenderer:
                 context = self._contexts[call.name](call, block_id)
         except BlockError as exc:
             return _render("traceability/blocks/error.html", block_id=block_id, message=str(exc), info=info.strip())
-        return _render(template, block_id=block_id, call=call, plan=self.plan, **context)
+        return _render(template, block_id=block_id, call=call, plan=self.plan, frozen_note=self.frozen_note, **context)
 
     # one method per block (see _contexts): each returns its template's context
 

@@ -1,7 +1,8 @@
 """What a published plan shows, as plain rows cut down to the public fields (app/publication/fields.py).
 
-Built in a fixed number of statements: the version's sections, its review and decisions, the live objectives
-and initiatives matching the frozen codes (for their KPIs), and the KPIs with their measurements.
+Everything comes from the version's snapshot (app/plans/snapshots): objectives, initiatives, costs, KPIs and their
+readings as the board saw them. Built in a fixed number of statements (the version's sections, its review and
+decisions). Only a version frozen before versions kept their KPIs, and not captured since, reads today's KPIs.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.extensions import db
 from app.governance.models import Decision, PlanVersion, PlanVersionSection, Review, ReviewKind
 from app.objectives.models import Kpi, PolicyObjective
+from app.plans import snapshots
 from app.portfolio.models import Initiative
 from app.publication.fields import DATASETS, PLAN_FIELDS, project
 from app.publication.models import PlanPublication
@@ -58,13 +60,14 @@ def public_plan(publication: PlanPublication) -> PublicPlan:
         .options(selectinload(PlanVersion.sections))
     )
     assert version is not None  # noqa: S101 - the foreign key guarantees it
-    data = version.data or {}
-    objectives = [project(DATASETS["objectives"], _objective(o)) for o in data.get("objectives", [])]
-    initiatives = [project(DATASETS["initiatives"], _initiative(i)) for i in data.get("initiatives", [])]
-    costs = [
-        project(DATASETS["costs"], _cost(i["code"], c)) for i in data.get("initiatives", []) for c in i.get("costs", [])
-    ]
-    kpis, measurements = _kpis(publication.organization_id, objectives, initiatives)
+    frozen = snapshots.data_for(version)
+    objectives = [project(DATASETS["objectives"], _objective(o)) for o in frozen.objectives]
+    initiatives = [project(DATASETS["initiatives"], _initiative(i)) for i in frozen.initiatives]
+    costs = [project(DATASETS["costs"], _cost(i["code"], c)) for i in frozen.initiatives for c in i.get("costs", [])]
+    if frozen.complete:
+        kpis, measurements = _frozen_kpis(frozen)
+    else:  # a version frozen before versions kept their KPIs and not captured since: today's readings
+        kpis, measurements = _kpis(publication.organization_id, objectives, initiatives)
     return PublicPlan(
         publication=publication,
         plan=project(PLAN_FIELDS, _plan_fields(publication, version)),
@@ -157,6 +160,37 @@ def _cost(code: str, frozen: dict[str, Any]) -> dict[str, Any]:
         "capital": _money(frozen.get("capital")),
         "operating": _money(frozen.get("operating")),
     }
+
+
+def _frozen_kpis(frozen: snapshots.FrozenPlan) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The KPIs of the adopted objectives and initiatives with their readings, as the version froze them."""
+    kpis: list[dict[str, Any]] = []
+    measurements: list[dict[str, Any]] = []
+    for kpi in frozen.kpi_rows():
+        if not kpi.own:  # a parent organization's KPI is theirs to publish
+            continue
+        latest = kpi.measurements[-1] if kpi.measurements else None
+        raw = {
+            "kpi_id": kpi.id,
+            "name": kpi.name,
+            "objective_code": kpi.objective_code,
+            "initiative_code": kpi.initiative_code,
+            "unit": kpi.unit,
+            "direction": kpi.direction,
+            "frequency": kpi.frequency,
+            "baseline_value": kpi.baseline_value,
+            "baseline_date": kpi.baseline_date,
+            "target_value": kpi.target_value,
+            "target_date": kpi.target_date,
+            "latest_value": latest.value if latest else None,
+            "latest_date": latest.measured_on if latest else None,
+        }
+        kpis.append(project(DATASETS["kpis"], raw))
+        measurements.extend(
+            project(DATASETS["measurements"], {"kpi_id": kpi.id, "measured_on": m.measured_on, "value": m.value})
+            for m in kpi.measurements
+        )
+    return kpis, measurements
 
 
 def _kpis(

@@ -6,8 +6,10 @@ Every public output (the plan page, its PDF, the CSV files and the JSON document
 Deliberately absent: risks, scores and score comments, comments, decisions' rationale and conditions,
 business cases, workforce, audit, version notes, milestones, descriptions and summaries typed after adoption,
 and every owner, sponsor, user name or e-mail address (owners are free text that may hold a person's address).
-Objectives and initiatives are taken as the board adopted them (the version's frozen data); KPIs and their
-measurements are read live, so residents see progress (measurement notes and who entered them stay internal).
+Objectives, initiatives, costs, KPIs and their measurements are taken as the board adopted them (the version's
+snapshot, app/plans/snapshots), so the public edition, the plan PDF and the open data of one version always agree;
+residents see later progress when a later version is adopted and published (measurement notes and who entered
+them stay internal).
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import selectinload
 
@@ -29,11 +30,13 @@ from app.audit.services import record
 from app.auth.models import Organization, User
 from app.core.fiscal import fiscal_year_bounds
 from app.extensions import db
-from app.governance.models import Board
+from app.governance.models import Board, PlanVersion
 from app.objectives.models import Direction, Frequency, Kpi, PolicyObjective, PolicySourceType
 from app.objectives.queries import as_tree
+from app.plans import snapshots
 from app.plans.models import Plan
 from app.plans.scope import scope_of
+from app.plans.snapshots import FrozenPlan
 from app.stratml import document as doc
 from app.stratml import sections
 from app.stratml.writer import write
@@ -112,9 +115,24 @@ def _node(objective: PolicyObjective, *, parent_code: str | None) -> doc.Node:
     )
 
 
-def _goals(plan: Plan, *, part: int) -> list[doc.Node]:
-    objectives = _objectives(plan)
-    kpis = _kpis([o.id for o in objectives]) if part == 2 else {}
+def _frozen(frozen: FrozenPlan, *, part: int) -> tuple[list[Any], dict[int, list[Any]]]:
+    """A frozen version's objectives and, for Part 2, their KPIs with the readings it kept."""
+    objectives = frozen.objective_rows()
+    kpis: dict[int, list[Any]] = defaultdict(list)
+    if part == 2:
+        ids = {o.code: o.id for o in objectives}
+        rows = [k for k in frozen.kpi_rows() if k.objective_code in ids]
+        for kpi in sorted(rows, key=lambda k: (k.name, k.id)):
+            kpis[ids[kpi.objective_code]].append(kpi)
+    return objectives, kpis
+
+
+def _goals(plan: Plan, *, part: int, frozen: FrozenPlan | None = None) -> list[doc.Node]:
+    if frozen is not None:
+        objectives, kpis = _frozen(frozen, part=part)
+    else:
+        objectives = _objectives(plan)
+        kpis = _kpis([o.id for o in objectives]) if part == 2 else {}
     codes = {o.id: o.code for o in objectives}
     goals: list[doc.Node] = []
     for row in as_tree(objectives, [], {}):
@@ -157,14 +175,20 @@ def _submitter(owner: User) -> doc.Submitter:
     return doc.Submitter(given_name=given, surname=surname.strip(), email=owner.email)
 
 
-def to_document(plan: Plan, *, part: int) -> doc.Document:
-    """The plan's content as a StratML document (see the module docstring for the mapping)."""
-    live = [s for s in plan.sections if not s.is_deleted]
-    bodies = [s.body for s in live]
-    by_key = {s.key: sections.without_live_blocks(s.body) for s in live}
+def to_document(plan: Plan, *, part: int, version: PlanVersion | None = None) -> doc.Document:
+    """The plan's content as a StratML document (see the module docstring for the mapping); for a frozen
+    ``version``, its text and the objectives and KPIs its snapshot kept (app/plans/snapshots)."""
+    texts: list[Any] = version.sections if version else [s for s in plan.sections if not s.is_deleted]
+    bodies = [s.body for s in texts]
+    by_key = {s.key: sections.without_live_blocks(s.body) for s in texts}
     start_month = plan.organization.fiscal_year_start_month
+    first, last = (
+        (version.first_fiscal_year, version.last_fiscal_year)
+        if version
+        else (plan.first_fiscal_year, plan.last_fiscal_year)
+    )
     return doc.Document(
-        name=plan.title,
+        name=version.title if version else plan.title,
         identifier=f"plan-{plan.id}",
         description=by_key.get(SUMMARY_KEY, "") if sections.has_content(by_key.get(SUMMARY_KEY, "")) else "",
         other_information=by_key.get(OTHER_KEY, ""),
@@ -174,22 +198,24 @@ def to_document(plan: Plan, *, part: int) -> doc.Document:
         vision=sections.find(bodies, sections.VISION),
         mission=sections.find(bodies, sections.MISSION),
         values=sections.find_values(bodies),
-        goals=_goals(plan, part=part),
-        start=fiscal_year_bounds(plan.first_fiscal_year, start_month)[0],
-        end=fiscal_year_bounds(plan.last_fiscal_year, start_month)[1],
+        goals=_goals(plan, part=part, frozen=snapshots.data_for(version) if version else None),
+        start=fiscal_year_bounds(first, start_month)[0],
+        end=fiscal_year_bounds(last, start_month)[1],
         submitter=_submitter(plan.owner),
     )
 
 
-def _filename(plan: Plan, part: int) -> str:
-    words = "".join(ch if ch.isalnum() else " " for ch in plan.title.lower()).split()
-    return f"{plan.organization.slug}-{'-'.join(words)[:80] or 'plan'}-stratml-part{part}.xml"
+def _filename(plan: Plan, part: int, version: PlanVersion | None = None) -> str:
+    words = "".join(ch if ch.isalnum() else " " for ch in (version.title if version else plan.title).lower()).split()
+    which = f"-v{version.number}" if version else ""
+    return f"{plan.organization.slug}-{'-'.join(words)[:80] or 'plan'}{which}-stratml-part{part}.xml"
 
 
-def export_plan(plan: Plan, *, part: int, user: User | None) -> StratmlFile:
-    """The plan as a StratML file; the download is recorded as data access (flushes, never commits)."""
-    content = write(to_document(plan, part=part), part=part)
-    exported = StratmlFile(content, _filename(plan, part), part)
+def export_plan(plan: Plan, *, part: int, user: User | None, version: PlanVersion | None = None) -> StratmlFile:
+    """The plan (or its frozen ``version``) as a StratML file; the download is recorded as data access (flushes,
+    never commits)."""
+    content = write(to_document(plan, part=part, version=version), part=part)
+    exported = StratmlFile(content, _filename(plan, part, version), part)
     record(
         "export.stratml",
         actor_id=user.id if user else None,
@@ -197,6 +223,11 @@ def export_plan(plan: Plan, *, part: int, user: User | None) -> StratmlFile:
         object_type="plan",
         object_id=plan.id,
         summary=f"Downloaded “{plan.title}” as StratML {PART_NAMES[part]}",
-        changes={"part": part, "bytes": len(content), "sha256": exported.sha256},
+        changes={
+            "part": part,
+            "version": version.number if version else None,
+            "bytes": len(content),
+            "sha256": exported.sha256,
+        },
     )
     return exported

@@ -11,6 +11,7 @@ from app.auth.context import current_organization
 from app.core.errors import PermissionDenied, ensure
 from app.exports.pages import attachment
 from app.extensions import db
+from app.governance.services import adoption
 from app.plans import queries as plan_queries
 from app.plans.models import Plan
 from app.stratml.export import export_plan
@@ -38,7 +39,12 @@ def download(plan_id: int):  # type: ignore[no-untyped-def]
     assert isinstance(plan, Plan)  # noqa: S101 - ensure() answered 404 otherwise
     part = request.args.get("part", "1")
     ensure(part in ("1", "2"))
-    exported = export_plan(plan, part=int(part), user=current_user)
+    version = None
+    if "version" in request.args:  # a frozen version, from its snapshot
+        number = request.args.get("version", "")
+        version = adoption.load_version(plan.id, number=int(number)) if number.isdigit() and len(number) < 9 else None
+        ensure(version is not None)
+    exported = export_plan(plan, part=int(part), user=current_user, version=version)
     db.session.commit()
     response = Response(exported.content, mimetype="application/xml")
     response.headers["Content-Disposition"] = attachment(exported.filename)

@@ -16,8 +16,19 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # --- frozen plan-version snapshots (plans): begin ---------------------------------------------------
+    # No schema change: plan_version.data (JSON) gains the blocks, KPIs and tables a frozen version shows.
+    # Versions frozen before this revision get them captured now, from the data as it stands at the upgrade
+    # (see app/plans/snapshots/legacy.py); a failure there leaves them unchanged and is logged.
+    # Keep this block LAST in upgrade(): it reads through the models, which expect this revision's columns.
+    from app.plans.snapshots.legacy import capture_missing
+
+    capture_missing(op.get_bind())
+    # --- frozen plan-version snapshots (plans): end -----------------------------------------------------
 
 
 def downgrade():
+    # --- frozen plan-version snapshots (plans): begin ---------------------------------------------------
+    # Nothing to undo: the keys added to plan_version.data are ignored by the code of revision 0014.
+    # --- frozen plan-version snapshots (plans): end -----------------------------------------------------
     pass

@@ -38,11 +38,11 @@ from app.governance.models import (
     Rubric,
 )
 from app.governance.services import scoring
-from app.objectives.models import Kpi
+from app.plans import snapshots
 from app.plans.models import Plan
+from app.plans.snapshots.capture import matrix_tables, one_pager_query
 from app.portfolio import traceability
 from app.portfolio.blocks import BlockRenderer
-from app.portfolio.models import Initiative, ObjectiveLink
 from app.portfolio.money import format_money
 
 CASE_LABELS = (
@@ -98,7 +98,8 @@ def plan_document(
         with current_app.test_request_context("/"):
             return plan_document(plan, version=version, today=today, one_pagers=one_pagers)
     document = PlanDocument(plan=plan, version=version, one_pagers=one_pagers)
-    renderer = BlockRenderer(plan, today=today)
+    data = _data(plan, version, today=today, one_pagers=one_pagers)
+    renderer = data.renderer
     raw = (
         [(s.title, s.body) for s in version.sections]
         if version is not None
@@ -123,10 +124,10 @@ def plan_document(
         adoption=adoption,
         history=_history(plan),
         appendices=appendices,
-        matrix_tables=_matrix_tables(renderer),
+        matrix_tables=data.matrix_tables,
         decisions=_decisions(plan.organization_id),
         logo=logo_uri(plan.organization_id),
-        summaries=_one_pagers(renderer) if one_pagers else [],
+        summaries=data.summaries,
         money=format_money,
         today=today,
     )
@@ -139,23 +140,23 @@ def logo_uri(organization_id: int) -> str | None:
     return logo.data_uri if logo is not None else None
 
 
-def _one_pagers(renderer: BlockRenderer) -> list[Initiative]:
-    """The initiatives in the plan's scope with everything their one-page summary shows, in a fixed number of
-    statements."""
-    return list(
-        db.session.scalars(
-            db.select(Initiative)
-            .where(renderer.scope.initiative_filter())
-            .options(
-                selectinload(Initiative.costs),
-                selectinload(Initiative.milestones),
-                selectinload(Initiative.risks),
-                selectinload(Initiative.objective_links).joinedload(ObjectiveLink.objective),
-                selectinload(Initiative.kpis).selectinload(Kpi.measurements),
-            )
-            .order_by(Initiative.code)
-        )
-    )
+@dataclass
+class _Data:
+    renderer: BlockRenderer | snapshots.FrozenBlocks
+    matrix_tables: list[traceability.GoalTable]
+    summaries: list[Any]
+
+
+def _data(plan: Plan, version: PlanVersion | None, *, today: date, one_pagers: bool) -> _Data:
+    """What the blocks, the traceability appendix and the one-page summaries show: a frozen version's snapshot
+    (app/plans/snapshots), never today's data; the draft's live data in a fixed number of statements."""
+    if version is not None:
+        frozen = snapshots.data_for(version)
+        summaries: list[Any] = list(frozen.one_pagers()) if one_pagers else []
+        return _Data(snapshots.FrozenBlocks(frozen), frozen.matrix_tables(), summaries)
+    live = BlockRenderer(plan, today=today)
+    summaries = list(db.session.scalars(one_pager_query(live.scope))) if one_pagers else []
+    return _Data(live, matrix_tables(live.scope, live.tree), summaries)
 
 
 @dataclass(frozen=True)
@@ -209,18 +210,6 @@ def _decisions(organization_id: int) -> list[Decision]:
             .limit(DECISION_LOG_LIMIT)
         )
     )
-
-
-def _matrix_tables(renderer: BlockRenderer) -> list[traceability.GoalTable]:
-    """Every goal's matrix, split into tables of at most COLUMNS_PER_PAGE initiatives (one landscape page each)."""
-    tables = []
-    for summary in traceability.goal_summaries(renderer.scope, renderer.tree):
-        pages = max(1, -(-summary.initiatives // traceability.COLUMNS_PER_PAGE))
-        for page in range(1, pages + 1):
-            found = traceability.matrix(renderer.scope, goal=summary.goal.code, page=page)
-            if found is not None and found.table is not None:
-                tables.append(found.table)
-    return tables
 
 
 def version_label(version: PlanVersion | None) -> str:

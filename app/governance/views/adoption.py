@@ -21,9 +21,10 @@ from app.governance.models import PlanVersion, PlanVersionSection, Review, Secti
 from app.governance.services import adoption
 from app.governance.services.plan_compare import compare
 from app.governance.views import bp
+from app.plans import snapshots
 from app.plans.models import Plan
 from app.plans.views.shared import load_plan, run_service
-from app.portfolio.blocks import FENCE_WORD, render_plan_markdown
+from app.portfolio.blocks import FENCE_WORD
 
 _LIVE_BLOCK = re.compile(rf"^\s*(```|~~~)\s*{FENCE_WORD}\b", re.M | re.I)
 
@@ -87,7 +88,8 @@ def _version_page(  # type: ignore[no-untyped-def]
     review = adoption.review_of(version)
     user_sheet = adoption.sheet_of(review, current_user) if review else None
     member = adoption.board_member(review, current_user) if review else None
-    renderer_plan = version.plan
+    frozen = snapshots.data_for(version)
+    blocks = snapshots.FrozenBlocks(frozen)  # one for the page, so every block has its own id
     return render_template(
         "governance/adoption/version.html",
         version=version,
@@ -98,7 +100,8 @@ def _version_page(  # type: ignore[no-untyped-def]
         sheet=user_sheet,
         can_comment=adoption.can_comment(version, review, current_user) and version.status == "in_review",
         threads=adoption.comments_by_section(version),
-        rendered={s.id: render_plan_markdown(renderer_plan, s.body) for s in version.sections},
+        rendered={s.id: snapshots.render_frozen_markdown(frozen, s.body, blocks) for s in version.sections},
+        frozen=frozen,
         has_live_blocks=any(_LIVE_BLOCK.search(s.body) for s in version.sections),
         today=utcnow().date(),
         failed=failed or {},

@@ -1,4 +1,5 @@
-"""Submitting a plan: freezing its next version (text and scope) and sending it to a board that adopts plans."""
+"""Submitting a plan: freezing its next version (text, data and live blocks) and sending it to a board that adopts
+plans. What the snapshot holds is in app/plans/snapshots."""
 
 from __future__ import annotations
 
@@ -6,12 +7,10 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit.services import record
 from app.auth.models import User
-from app.core.db import utcnow
 from app.core.errors import DomainError, PermissionDenied
 from app.extensions import db
 from app.governance.models import (
@@ -24,10 +23,8 @@ from app.governance.models import (
     ReviewStatus,
 )
 from app.governance.services import inbox
-from app.objectives.models import PolicyObjective
 from app.plans.models import Plan, PlanStatus
-from app.plans.scope import natural_key, scope_of
-from app.portfolio.models import Initiative, InitiativeCost, ObjectiveLink
+from app.plans.snapshots import capture
 
 
 def plan_boards(organization_id: int) -> list[Board]:
@@ -54,7 +51,7 @@ def submit_plan(plan: Plan, *, user: User, board: Board, note: str = "") -> Plan
         last_fiscal_year=plan.last_fiscal_year,
         status=PlanVersionStatus.IN_REVIEW.value,
         note=note.strip(),
-        data=frozen_scope(plan),
+        data=capture(plan, [s.body for s in visible]),
         created_by_id=user.id,
     )
     for position, section in enumerate(visible, start=1):
@@ -130,55 +127,5 @@ def _check_submission(plan: Plan, user: User, board: Board) -> None:
 
 
 def frozen_scope(plan: Plan) -> dict[str, Any]:
-    """The objectives and initiatives the plan covers as they stand now, as plain data (four statements)."""
-    plan_scope = scope_of(plan)
-    objectives = db.session.scalars(db.select(PolicyObjective).where(plan_scope.objective_filter())).all()
-    codes = {o.id: o.code for o in objectives}
-    initiatives = db.session.scalars(
-        db.select(Initiative)
-        .where(plan_scope.initiative_filter())
-        .options(
-            selectinload(Initiative.costs),
-            selectinload(Initiative.objective_links).load_only(ObjectiveLink.objective_id, ObjectiveLink.role),
-        )
-    ).all()
-    return {
-        "frozen_at": utcnow().isoformat(timespec="seconds"),
-        "period": plan.period_label,
-        "objectives": [
-            {
-                "code": o.code,
-                "title": o.title,
-                "parent": codes.get(o.parent_id) if o.parent_id else None,
-                "depth": o.depth,
-                "owner": o.owner,
-                "policy_source": o.policy_source,
-            }
-            for o in sorted(objectives, key=lambda o: natural_key(o.code))
-        ],
-        "initiatives": [_frozen_initiative(i, codes) for i in sorted(initiatives, key=lambda i: natural_key(i.code))],
-    }
-
-
-def _frozen_initiative(initiative: Initiative, codes: dict[int, str]) -> dict[str, Any]:
-    costs: list[InitiativeCost] = initiative.costs
-    return {
-        "code": initiative.code,
-        "title": initiative.title,
-        "status": initiative.status,
-        "category": initiative.category,
-        "owner": initiative.owner,
-        "start_date": initiative.start_date.isoformat() if initiative.start_date else None,
-        "end_date": initiative.end_date.isoformat() if initiative.end_date else None,
-        "costs": [
-            {"fiscal_year": c.fiscal_year, "capital": str(c.capital), "operating": str(c.operating)} for c in costs
-        ],
-        "objectives": sorted(
-            (
-                {"code": codes[link.objective_id], "role": link.role}
-                for link in initiative.objective_links
-                if link.objective_id in codes
-            ),
-            key=lambda item: natural_key(item["code"]),
-        ),
-    }
+    """The plan's snapshot as it stands now: its data and the live blocks of its current sections."""
+    return capture(plan, [s.body for s in plan.sections if not s.is_deleted])
