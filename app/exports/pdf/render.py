@@ -15,9 +15,11 @@ from functools import cache
 from pathlib import Path
 
 from weasyprint import CSS, HTML, Attachment
+from weasyprint.document import Page
 from weasyprint.pdf.metadata import DocumentMetadata
 from weasyprint.text.fonts import FontConfiguration
 
+from app.exports.pdf.accessibility import make_accessible
 from app.exports.pdf.fetcher import FONT_DIR, PRINT_ASSETS, SafeURLFetcher
 
 PRINT_CSS = PRINT_ASSETS / "print.css"
@@ -30,7 +32,11 @@ FACES = (
     ("PublicSans-Bold", 700, "normal"),
     ("PublicSans-BoldItalic", 700, "italic"),
 )
-VARIANTS = ("pdf/ua-1", "pdf/a-3b")
+# The archival copy is PDF/A-3a (tagged, Unicode text) and claims PDF/UA-1 as well (see _ArchivalXmpMetadata).
+ARCHIVAL = "pdf/a-3a"
+VARIANTS = ("pdf/ua-1", ARCHIVAL)
+# Jobs queued before archival copies were tagged still name the untagged variant; they render as ARCHIVAL.
+RENAMED_VARIANTS = {"pdf/a-3b": ARCHIVAL}
 # Links a PDF keeps: its own anchors (table of contents) and addresses a reader can open. Everything else
 # (the app's pages, /initiatives/5, written as relative links by the live blocks) would point at file:///...
 LINK_SCHEMES = ("http:", "https:", "mailto:")
@@ -45,6 +51,35 @@ class _PlainXmpMetadata(DocumentMetadata):
 
     def include_in_pdf(self, pdf, variant, version, conformance, compress):  # type: ignore[no-untyped-def]
         super().include_in_pdf(pdf, variant, version, conformance, False)
+
+
+# PDF/A allows only the XMP schemas it predefines unless the file describes the others; pdfuaid is not one of
+# them, so the archival copy declares it before claiming PDF/UA-1 (ISO 14289-1, 5).
+_PDFUA_IN_PDFA = b"""<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+ xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA identification</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>Part of ISO 14289 the file conforms to</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" pdfuaid:part="1"/>
+"""
+
+
+class _ArchivalXmpMetadata(_PlainXmpMetadata):
+    """The archival copy's metadata: PDF/A-3a, and PDF/UA-1 with its schema described for PDF/A."""
+
+    def generate_rdf_metadata(self, variant, version, conformance):  # type: ignore[no-untyped-def]
+        rdf: bytes = super().generate_rdf_metadata(variant, version, conformance)
+        end = rdf.rindex(b"</rdf:RDF>")
+        return rdf[:end] + _PDFUA_IN_PDFA + rdf[end:]
 
 
 @dataclass(frozen=True)
@@ -110,6 +145,7 @@ def render_pdf(
 
     ``attachments`` are (file name, content, description) embedded in the PDF (archival copies only).
     """
+    variant = RENAMED_VARIANTS.get(variant, variant)
     if variant not in VARIANTS:
         raise ValueError(f"unknown PDF variant {variant!r}")
     fetcher = SafeURLFetcher()
@@ -122,7 +158,7 @@ def render_pdf(
     document = HTML(string=printable_links(html), base_url=base_url, url_fetcher=fetcher).render(
         stylesheets=stylesheets, presentational_hints=False, font_config=fonts
     )
-    document.metadata.__class__ = _PlainXmpMetadata
+    document.metadata.__class__ = _ArchivalXmpMetadata if variant == ARCHIVAL else _PlainXmpMetadata
     files = [
         Attachment(string=content, base_url=base_url, url_fetcher=fetcher, name=name, description=description)
         for name, content, description in attachments
@@ -131,7 +167,32 @@ def render_pdf(
     with warnings.catch_warnings():  # renders run one at a time in their own process: no thread shares this
         warnings.simplefilter("ignore", ResourceWarning)  # WeasyPrint 70's PDF/A code leaves its ICC file open
         document.write_pdf(out, pdf_variant=variant, attachments=files or None, uncompressed_pdf=False)
-    return Rendered(pdf=out.getvalue(), pages=len(document.pages))
+    pdf = make_accessible(out.getvalue(), link_descriptions(document.pages))
+    return Rendered(pdf=pdf, pages=len(document.pages))
+
+
+def link_descriptions(pages: list[Page]) -> list[list[str]]:
+    """For each page, what each of its link annotations says to a screen reader, in WeasyPrint's order.
+
+    The link's visible text (its whole ``<a>``, whichever part of it the annotation covers) and, for a link
+    within the document, the page it leads to: "Cybersecurity, page 12". Links WeasyPrint drops (an anchor
+    that does not exist) are skipped the same way, so the lists line up with the annotations.
+    """
+    anchor_pages: dict[str, int] = {}
+    for number, page in enumerate(pages, start=1):
+        for name in page.anchors:
+            anchor_pages.setdefault(name, number)
+    found = []
+    for page in pages:
+        texts = []
+        for kind, target, _, box in page.links:
+            if kind not in ("internal", "external") or (kind == "internal" and target not in anchor_pages):
+                continue
+            element = getattr(box, "element", None)
+            text = " ".join("".join(element.itertext()).split()) if element is not None else ""
+            texts.append(f"{text or 'Go to'}, page {anchor_pages[target]}" if kind == "internal" else text or target)
+        found.append(texts)
+    return found
 
 
 def asset_path(name: str) -> Path:

@@ -211,7 +211,7 @@ def _job(export: Export, document: PlanDocument | BoardPackDocument, kind: Expor
         export_id=export.id,
         html=document.html,
         export_dir=config["EXPORT_DIR"],
-        variant="pdf/a-3b" if kind is ExportKind.ARCHIVE else "pdf/ua-1",
+        variant="pdf/a-3a" if kind is ExportKind.ARCHIVE else "pdf/ua-1",  # archival: tagged PDF/A-3a + UA-1
         attachments=attachments,
         timeout_seconds=config["EXPORT_TIMEOUT_SECONDS"],
         memory_mb=config["EXPORT_MEMORY_MB"],
