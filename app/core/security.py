@@ -13,6 +13,7 @@ PUBLIC_ENDPOINTS = frozenset(
         "auth.mfa_challenge",  # the second step of sign-in: only for a browser that passed the password step
         "auth.sso_start",
         "auth.sso_callback",
+        "auth.sso_second_factor",  # the account's own code after single sign-on: only for a browser that passed SSO
         "auth.forgot_password",
         "auth.reset_password",
         "static",
