@@ -4,6 +4,12 @@ It implements discovery, JWKS, the authorization endpoint (auto-approving the us
 person is already signed in at their identity provider), the token endpoint (client_secret_basic, single-use
 codes, redirect URI and PKCE S256 checked) and RP-initiated logout. ``tamper`` makes the next ID token wrong in
 one way (audience, expiry, signature key, nonce), to prove the relying party refuses it.
+
+It is also the hostile office's provider: ``assert_claims`` signs whatever claims the attacker wants with its
+real key; ``accept_any_secret`` takes any client secret and keeps what it was sent (``received_secrets``), as
+an attacker collecting what the server sends; ``redirects`` and ``oversized`` make an endpoint answer with a
+redirect or a huge body; ``iss_in_response`` adds the RFC 9207 ``iss`` parameter to the authorization response.
+Every request it receives is logged in ``seen`` (method, path, headers, body).
 """
 
 from __future__ import annotations
@@ -37,6 +43,14 @@ class Provider:
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     token_requests: list[dict[str, str]] = field(default_factory=list)
     issuer_in_discovery: str | None = None
+    discovery_extra: dict[str, Any] = field(default_factory=dict)
+    accept_any_secret: bool = False
+    received_secrets: list[str] = field(default_factory=list)
+    redirects: dict[str, str] = field(default_factory=dict)  # path -> Location of a 302
+    oversized: dict[str, int] = field(default_factory=dict)  # path -> bytes of JSON padding
+    declare_length: bool = True  # send Content-Length with an oversized body (or stream it without one)
+    iss_in_response: str | None = None
+    seen: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def issuer(self) -> str:
@@ -51,10 +65,26 @@ class Provider:
             "groups": groups,
         }
 
+    def assert_claims(self, **claims: Any) -> None:
+        """The attacker's choice: the next ID token carries exactly these claims (plus iss, aud, times, nonce)."""
+        self.claims = dict(claims)
+
     # --- endpoints ---
 
     def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
         request = Request(environ)
+        self.seen.append(
+            {
+                "method": request.method,
+                "path": request.path,
+                "headers": dict(request.headers),
+                "body": request.get_data(as_text=True),
+            }
+        )
+        if request.path in self.redirects:
+            return Response(status=302, headers={"Location": self.redirects[request.path]})(environ, start_response)
+        if request.path in self.oversized:
+            return self._oversized(request.path)(environ, start_response)
         handler = {
             "/.well-known/openid-configuration": self.discovery,
             "/jwks": self.jwks,
@@ -77,6 +107,7 @@ class Provider:
                 "subject_types_supported": ["public"],
                 "id_token_signing_alg_values_supported": ["RS256"],
                 "code_challenge_methods_supported": ["S256"],
+                **self.discovery_extra,
             }
         )
 
@@ -102,13 +133,18 @@ class Provider:
             "nonce": args.get("nonce"),
             "claims": dict(self.claims),
         }
-        query = urlencode({"code": code, "state": args["state"]})
+        answer = {"code": code, "state": args["state"]}
+        if self.iss_in_response is not None:
+            answer["iss"] = self.iss_in_response
+        query = urlencode(answer)
         return Response(status=302, headers={"Location": f"{redirect_uri}?{query}"})
 
     def token(self, request: Request) -> Response:
         auth = request.headers.get("Authorization", "")
+        if auth.startswith("Basic "):
+            self.received_secrets.append(base64.b64decode(auth[6:]).decode().partition(":")[2])
         expected = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
-        if auth != f"Basic {expected}":
+        if auth != f"Basic {expected}" and not self.accept_any_secret:
             return _json({"error": "invalid_client"}, 401)
         form = request.form
         self.token_requests.append(dict(form))
@@ -138,6 +174,18 @@ class Provider:
 
     def logout(self, request: Request) -> Response:
         return Response("signed out at the provider", status=200)
+
+    def _oversized(self, path: str) -> Response:
+        size = self.oversized[path]
+        body = b'{"padding": "' + b"x" * size + b'"}'
+        if self.declare_length:
+            return Response(body, mimetype="application/json")
+
+        def chunks():  # type: ignore[no-untyped-def]
+            for start in range(0, len(body), 65536):
+                yield body[start : start + 65536]
+
+        return Response(chunks(), mimetype="application/json")  # no Content-Length: the reader must stop itself
 
 
 def _json(data: Any, status: int = 200) -> Response:

@@ -57,6 +57,8 @@ ROUTES: dict[str, Access] = {
         "POST auth.mfa_challenge",
         "POST auth.sso_start",
         "GET auth.sso_callback",
+        "GET auth.sso_second_factor",  # only a browser that passed single sign-on, for an account with a code
+        "POST auth.sso_second_factor",
         "GET core.accessibility",
         "GET core.healthz",
         "GET core.readyz",

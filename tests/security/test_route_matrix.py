@@ -43,7 +43,7 @@ AUDIT_TABLES = frozenset({"audit_event", "audit_chain_head"})
 SESSION_ENDERS = ("auth.change_password", "auth.logout")  # sent last, in this order
 SPREADSHEET_FORMATS = ("csv", "xlsx")
 # Sign-in steps whose answer, to a browser with no sign-in in progress (or signing out), is the sign-in page.
-SENDS_TO_LOGIN = frozenset({"auth.mfa_challenge", "auth.sso_callback", "auth.logout"})
+SENDS_TO_LOGIN = frozenset({"auth.mfa_challenge", "auth.sso_callback", "auth.sso_second_factor", "auth.logout"})
 
 
 def business_digest() -> dict[str, str]:
