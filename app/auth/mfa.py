@@ -88,12 +88,29 @@ def provisioning_uri(secret: str, email: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=current_app.config["MFA_ISSUER_NAME"])
 
 
+QR_MODULE_PX = 5  # pixels per QR module: a typical set-up code (about 53 modules with its margin) is 265 px wide
+QR_QUIET_ZONE = 4  # blank modules around the code, as the QR standard asks, so phone cameras find its edges
+
+
 def qr_code_svg(uri: str) -> Markup:
-    """The set-up QR code as inline SVG: drawn here, no external request, no style attributes (CSP)."""
-    svg = segno.make(uri, error="m").svg_inline(
-        scale=4, dark="#000", light="#fff", svgclass="pw-qr", lineclass=None, title="QR code for your authenticator"
+    """The set-up QR code as inline SVG: drawn here, no external request, no style attributes (CSP).
+
+    It carries its natural size (width and height) and a viewBox: a page narrower than the code shrinks it
+    whole (``max-width: 100%`` in the style sheet) instead of cutting its edges off.
+    """
+    code = segno.make(uri, error="m")
+    svg = code.svg_inline(
+        scale=QR_MODULE_PX,
+        border=QR_QUIET_ZONE,
+        dark="#000",
+        light="#fff",
+        svgclass="pw-qr",
+        lineclass=None,
+        title="QR code for your authenticator",
     )
-    return Markup(svg.replace("<svg ", '<svg role="img" aria-label="QR code for your authenticator app" ', 1))  # noqa: S704 - segno's own SVG, no user text
+    side = code.symbol_size(scale=QR_MODULE_PX, border=QR_QUIET_ZONE)[0]
+    attributes = f'role="img" aria-label="QR code for your authenticator app" viewBox="0 0 {side} {side}" '
+    return Markup(svg.replace("<svg ", "<svg " + attributes, 1))  # noqa: S704 - segno's own SVG, no user text
 
 
 def format_key(secret: str) -> str:
