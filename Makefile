@@ -23,10 +23,13 @@ test: check-system dev-deps assets
 # headers, tenant isolation and bandit. pip-audit asks its advisory service over the network, so it runs only
 # with PIP_AUDIT=1 (`make security PIP_AUDIT=1`); otherwise the summary says it was skipped.
 SECURITY_TESTS := tests/security tests/core/test_csrf.py tests/core/test_headers.py tests/core/test_isolation.py
+# Plus the tests that hold each trust boundary (office <-> office, office <-> server secrets, agency <-> parent),
+# listed in tests/security/test_trust_boundaries.py; the summary's "trust_boundaries" section reports each one.
+TRUST_BOUNDARY_TESTS = $(shell $(BIN)/python tests/security/test_trust_boundaries.py)
 HYPOTHESIS_PROFILE ?= ci
 PIP_AUDIT ?= 0
 security: check-system dev-deps assets
-	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) PIP_AUDIT=$(PIP_AUDIT) $(BIN)/pytest -p no:cacheprovider $(SECURITY_TESTS)
+	HYPOTHESIS_PROFILE=$(HYPOTHESIS_PROFILE) PIP_AUDIT=$(PIP_AUDIT) $(BIN)/pytest -p no:cacheprovider $(SECURITY_TESTS) $(TRUST_BOUNDARY_TESTS)
 
 lint: dev-deps
 	$(BIN)/ruff check .

@@ -47,11 +47,37 @@ def _outcomes(terminalreporter, prefix: str) -> dict[str, int]:  # type: ignore[
     return counts
 
 
+def trust_boundaries(terminalreporter) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Each boundary of tests/security/test_trust_boundaries.py with the outcome of each test that holds it
+    (a parametrized test counts as failed when any of its cases failed; "not run" outside `make security`)."""
+    from tests.security.test_trust_boundaries import BOUNDARIES
+
+    rank = {"not run": 0, "skipped": 1, "passed": 2, "failed": 3, "error": 3}
+    seen: dict[str, str] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            node = getattr(report, "nodeid", "").split("[")[0]
+            counts = outcome != "passed" or getattr(report, "when", "call") == "call"
+            if node and counts and rank[outcome] > rank[seen.get(node, "not run")]:
+                seen[node] = outcome
+    section = {}
+    for name, boundary in BOUNDARIES.items():
+        tests = {str(node): seen.get(str(node), "not run") for node in boundary["tests"]}  # type: ignore[attr-defined]
+        section[name] = {
+            "must_be_impossible": boundary["impossible"],
+            "held": all(outcome == "passed" for outcome in tests.values()),
+            "tests": tests,
+        }
+    return section
+
+
 def summary(terminalreporter) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     counts, facts = figures.COUNTS, figures.FACTS
     total, classified = facts.get("routes_total", 0), facts.get("routes_classified", 0)
     suites = {module: _outcomes(terminalreporter, module) for module in (*CORE_MODULES, "tests/security/")}
+    boundaries = trust_boundaries(terminalreporter)
     failed = sum(s["failed"] + s["error"] for s in suites.values())
+    failed += sum(o in ("failed", "error") for b in boundaries.values() for o in b["tests"].values())
     return {
         "result": "fail" if failed else "pass",
         "routes": {
@@ -91,6 +117,7 @@ def summary(terminalreporter) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "headers": {"responses_checked": counts["header_checks"]},
         "bandit": facts.get("bandit", "not run"),
         "pip_audit": facts.get("pip_audit", "not run"),
+        "trust_boundaries": boundaries,
         "suites": suites,
     }
 
