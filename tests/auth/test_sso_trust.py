@@ -215,6 +215,7 @@ def test_a_person_in_both_offices_lands_only_in_b_and_still_needs_their_second_f
     done = browser.post("/sso/second-factor", data={"code": pyotp.TOTP(TOTP_SECRET).now()})
     assert redirect_path(done) == "/plans"
     assert browser.get("/admin/users").status_code == 403  # an editor in B; admin of A does not count here
+    assert office_a.name not in browser.get("/plans").get_data(as_text=True)  # not offered in the switcher
     assert browser.get("/audit").status_code == 403
     assert browser.post("/organizations/switch", data={"organization_id": office_a.id}).status_code in (403, 404)
     assert browser.get("/admin/users").status_code == 403
