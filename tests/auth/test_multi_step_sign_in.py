@@ -8,8 +8,10 @@ import time
 
 import pyotp
 import pytest
+import zxingcpp
 from flask import Flask
 from flask.testing import FlaskClient
+from PIL import Image, ImageDraw
 
 from app.auth import mfa, reset
 from app.auth.models import MfaPolicy, OrganizationSignIn, User
@@ -194,3 +196,60 @@ def test_password_reset_then_sign_in_with_the_second_factor(app: Flask, editor: 
         "/login", data={"email": editor.email, "password": new_password, "csrf_token": csrf_token_from(login_page)}
     ).get_data(as_text=True)
     assert redirect_path(submit_code(browser, code_page, pyotp.TOTP(SECRET).now())) == "/plans"
+
+
+def qr_text_of(page: str) -> str:
+    """Draw the page's inline SVG QR code as pixels (segno draws dark modules as horizontal strokes one module
+    high) and decode it with zxing-cpp, as a phone camera would read the screen."""
+    svg = re.search(r"<svg[^>]*class=\"pw-qr\"[^>]*>.*?</svg>", page, re.S)
+    assert svg, "no QR code on the page"
+    view = re.search(r'viewBox="0 0 (\d+) (\d+)"', svg.group(0))
+    scale = re.search(r'transform="scale\((\d+)\)"', svg.group(0))
+    assert view and scale, "the QR code has no viewBox or scale"
+    assert int(view.group(1)) >= 200, "the QR code is drawn smaller than 200 px"
+    side = int(view.group(1)) // int(scale.group(1))
+    strokes = re.search(r'<path stroke="#000" d="([^"]+)"', svg.group(0))
+    assert strokes
+    pixel = 8
+    image = Image.new("L", (side * pixel, side * pixel), 255)
+    pen = ImageDraw.Draw(image)
+    x = y = 0.0
+    for command, args in re.findall(r"([MmHh])([-\d. ]+)", strokes.group(1)):
+        numbers = [float(n) for n in args.split()]
+        if command == "M":
+            x, y = numbers
+        elif command == "m":
+            x, y = x + numbers[0], y + numbers[1]
+        else:
+            end = x + numbers[0] if command == "h" else numbers[0]
+            top = int(y - 0.5) * pixel
+            pen.rectangle([int(x) * pixel, top, int(end) * pixel - 1, top + pixel - 1], fill=0)
+            x = end
+    found = zxingcpp.read_barcodes(image)
+    assert found, "the QR code cannot be read"
+    return str(found[0].text)
+
+
+def test_enrol_sign_out_and_sign_in_again_with_the_code_on_the_first_submit(app: Flask, editor: User):
+    """The whole journey with the form tokens a browser would send: set up from the QR code, sign out, sign in."""
+    browser = new_client(app)
+    login_page = browser.get("/login").get_data(as_text=True)
+    browser.post(
+        "/login", data={"email": editor.email, "password": PASSWORD, "csrf_token": csrf_token_from(login_page)}
+    )
+    enrol_page = browser.get("/account/mfa/enrol").get_data(as_text=True)
+    uri = qr_text_of(enrol_page)
+    secret = re.search(r"data-totp-key>([A-Z2-7 ]+)<", enrol_page).group(1).replace(" ", "")  # type: ignore[union-attr]
+    with app.test_request_context():
+        assert uri == mfa.provisioning_uri(secret, editor.email)
+    totp = pyotp.TOTP(secret)
+    done = browser.post("/account/mfa/enrol", data={"code": totp.now(), "csrf_token": csrf_token_from(enrol_page)})
+    assert "Save your recovery codes" in text_of(done)
+    security = browser.get("/account/security").get_data(as_text=True)
+    assert redirect_path(browser.post("/logout", data={"csrf_token": csrf_token_from(security)})) == "/login"
+    assert not is_signed_in(browser)
+
+    code_page = password_step(browser, editor)
+    signed = submit_code(browser, code_page, totp.at(time.time() + 30))  # the next step's code: new, within drift
+    assert redirect_path(signed) == "/plans"
+    assert is_signed_in(browser)
