@@ -35,12 +35,11 @@ def list_undelivered():  # type: ignore[no-untyped-def]
 def retry_mail():  # type: ignore[no-untyped-def]
     organization = require_admin()
     try:
-        mail_id = record_id(request.form.get("mail_id", ""))
+        row = services.find_undelivered(organization, record_id(request.form.get("mail_id", "")))
     except ValueError:
-        abort(404)
-    row = services.find_undelivered(organization, mail_id)
-    if row is None:
-        abort(404)
-    if run_service(lambda: services.retry_now(row, organization=organization, user=current_user)):
+        abort(400)
+    if row is None:  # sent in the meantime, or not this office's
+        flash("That e-mail is no longer waiting: it was sent, or it is not one of this office's.", "info")
+    elif run_service(lambda: services.retry_now(row, organization=organization, user=current_user)):
         flash(f"The e-mail to {row.recipient} will be sent again in a moment.", "success")
     return redirect(url_for("notifications.list_undelivered"))

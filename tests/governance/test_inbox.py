@@ -9,6 +9,7 @@ from app.auth.models import Role
 from app.extensions import db
 from app.governance.models import Notification
 from app.governance.services import inbox
+from app.notifications.services import send_pending
 from tests.factories import create_org, create_user
 from tests.governance.factories import create_review, give_scores
 from tests.sql import statements_for
@@ -83,15 +84,18 @@ def test_mark_all_read_and_someone_elses_notice_is_not_found(signed_in, scored, 
     assert signed_in(outsider).post(f"/inbox/{theirs.id}/read").status_code == 404
 
 
-def test_email_is_sent_after_commit_when_configured(app, signed_in, chair, editor, scored, monkeypatch):
+def test_email_leaves_after_the_request_with_an_absolute_link(app, signed_in, chair, editor, scored, monkeypatch):
     FakeSMTP.sent = []
     monkeypatch.setattr("smtplib.SMTP", FakeSMTP)
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     monkeypatch.setitem(app.config, "MAIL_PORT", 2525)
     monkeypatch.setitem(app.config, "MAIL_USE_TLS", False)
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://127.0.0.1:8443")
     signed_in(chair).post(f"/reviews/{scored.id}/decision", data=APPROVE)
+    assert FakeSMTP.sent == []  # the request only queued it (app.notifications)
+    assert send_pending().sent == 1
     assert [m["To"] for m in FakeSMTP.sent] == [editor.email]
-    assert "Open it in Planwright at /decisions/" in FakeSMTP.sent[0].get_content()
+    assert "Open it in Planwright: https://127.0.0.1:8443/decisions/" in FakeSMTP.sent[0].get_content()
     db.session.expire_all()
     assert db.session.scalar(select(Notification.emailed_at).where(Notification.user_id == editor.id)) is not None
 
@@ -103,6 +107,7 @@ def test_a_failing_mail_server_never_breaks_the_request(app, signed_in, chair, e
     monkeypatch.setattr("smtplib.SMTP", refuse)
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     assert signed_in(chair).post(f"/reviews/{scored.id}/decision", data=APPROVE).status_code == 302
+    assert send_pending().failed == 1
     db.session.expire_all()
     notice = db.session.scalar(select(Notification).where(Notification.user_id == editor.id))
     assert notice is not None and notice.emailed_at is None

@@ -309,6 +309,8 @@ ROUTES: dict[str, Access] = {
         "POST api.create_measurement",
     ),
     **_table(API_READ, "POST api.request_export"),  # as in the UI, every role may ask for the plan's PDF
+    # Issue 16: undelivered e-mail of the office, and sending one again.
+    **_table(ADMINS, "GET notifications.list_undelivered", "POST notifications.retry_mail"),
 }
 
 

@@ -217,6 +217,7 @@ def form_data(endpoint: str, tenant: Tenant, ids: dict[str, int] | None = None) 
         "auth.sign_in_settings": {"mfa_policy": "admins_and_board", "group_claim": "groups", "break_glass_user_id": ""},
         "auth.logout": {},
         "auth.keepalive": {},
+        "notifications.retry_mail": {"mail_id": "1"},  # an undelivered e-mail (the tenants have none)
         **workforce_bodies(tenant.workforce, version),
         **architecture_bodies(tenant.architecture, version),
     }
