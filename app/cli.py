@@ -198,7 +198,7 @@ def verify_audit() -> None:
 )
 @click.option("--version", "number", type=int, help="A frozen version number (default: the current draft).")
 @click.option(
-    "--archive", is_flag=True, help="The archival PDF/A-3b copy with the plan's data attached (adopted versions)."
+    "--archive", is_flag=True, help="The archival PDF/A-3a copy with the plan's data attached (adopted versions)."
 )
 def export_pdf(plan_id: int, out: str, number: int | None, archive: bool) -> None:
     """Make the PDF of plan PLAN_ID (in a worker process, under the export time and memory limits)."""
