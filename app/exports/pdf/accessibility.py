@@ -30,10 +30,14 @@ import pikepdf
 
 LEADER = "."  # the character of leader('.') in print.css
 MIN_LEADER_DOTS = 2  # a lone full stop after inline markup is text, a run of them in one element is a leader
-LEADER_BODY = 200  # bytes: one dot's colour, position, font and glyph; longer marked content is not looked at
 _MARK = re.compile(rb"^/\w+\n<</MCID (\d+)>>\nBDC\n", re.M)
-_FONT = re.compile(rb"/(\S+) [\d.]+ Tf")
-_GLYPHS = re.compile(rb"<([0-9a-fA-F]*)>")
+# Marked content that shows one glyph: a few lines of colour, BT and position (never another BDC or EMC), then
+# the font, one glyph code (Identity-H: two bytes) and the end. Each leader dot is drawn like this.
+_ONE_GLYPH = re.compile(
+    rb"^/\w+\n<</MCID (\d+)>>\nBDC\n(?:(?!BDC\n|EMC\n)[^\n]*\n){0,4}?"
+    rb"/(\S+) [\d.]+ Tf\n\[<([0-9a-fA-F]{4})>[-\d. ]*\] TJ\nET\nEMC$",
+    re.M,
+)
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
 PAGINATION = b"/Artifact\n<</Type /Pagination>>\nBDC\n"
 LAYOUT = b"/Artifact\n<</Type /Layout>>\nBDC\n"
@@ -97,24 +101,6 @@ def _dot_codes(page: pikepdf.Page) -> dict[bytes, set[bytes]]:
     return found
 
 
-def _short_body(stream: bytes, start: int) -> bytes:
-    """The marked content starting at ``start`` when it is short enough to be one leader dot, else b""."""
-    end = stream.find(b"\nEMC", start, start + LEADER_BODY)
-    return stream[start:end] if end >= 0 else b""
-
-
-def _leader_only(body: bytes, dots: dict[bytes, set[bytes]]) -> bool:
-    """Whether a marked-content body shows text made of leader glyphs only."""
-    if not body:
-        return False
-    fonts = _FONT.findall(body)
-    glyphs = b"".join(_GLYPHS.findall(body)).lower()
-    if len(fonts) != 1 or not glyphs or len(glyphs) % 4:
-        return False
-    codes = dots.get(fonts[0], set())
-    return all(glyphs[i : i + 4] in codes for i in range(0, len(glyphs), 4))
-
-
 def _mark_artifacts(page: pikepdf.Page, elements: pikepdf.Array | None, reachable: set[tuple[int, int]]) -> None:
     """Re-mark running heads, footers and leader dots on ``page`` as artifacts and drop them from the tree."""
     contents = page.obj.get("/Contents")
@@ -122,17 +108,19 @@ def _mark_artifacts(page: pikepdf.Page, elements: pikepdf.Array | None, reachabl
         return
     stream = contents.read_bytes()
     marks = list(_MARK.finditer(stream))
-    dots = _dot_codes(page)
     by_mcid = list(elements)
     replaced: dict[int, bytes] = {}
-    leaders: dict[tuple[int, int], list[int]] = {}
     for match in marks:
         mcid = int(match.group(1))
         element = by_mcid[mcid] if mcid < len(by_mcid) else None
         if not isinstance(element, pikepdf.Dictionary) or element.objgen not in reachable:
             replaced[mcid] = PAGINATION
-        elif _leader_only(_short_body(stream, match.end()), dots):
-            leaders.setdefault(element.objgen, []).append(mcid)
+    dots = _dot_codes(page)
+    leaders: dict[tuple[int, int], list[int]] = {}
+    for match in _ONE_GLYPH.finditer(stream):
+        mcid, font, code = int(match.group(1)), match.group(2), match.group(3).lower()
+        if mcid not in replaced and mcid < len(by_mcid) and code in dots.get(font, ()):
+            leaders.setdefault(by_mcid[mcid].objgen, []).append(mcid)
     for mcids in leaders.values():
         if len(mcids) >= MIN_LEADER_DOTS:
             replaced.update(dict.fromkeys(mcids, LAYOUT))

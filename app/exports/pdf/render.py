@@ -1,4 +1,5 @@
-"""HTML → PDF with WeasyPrint, always through ``SafeURLFetcher`` and the bundled print stylesheet.
+"""HTML → PDF with WeasyPrint, always through ``SafeURLFetcher`` and the bundled print stylesheet, then one
+pikepdf step (``accessibility.make_accessible``) for what a screen reader needs and WeasyPrint 70 leaves out.
 
 Pure: no database, no Flask. Job code (``jobs.py``) calls it in a worker process under a time and
 memory limit; nothing else should call it from a web request.
@@ -141,7 +142,8 @@ def render_pdf(
     variant: str = "pdf/ua-1",
     attachments: tuple[tuple[str, bytes, str], ...] = (),
 ) -> Rendered:
-    """The PDF of ``html`` (a complete document with ``<title>`` and ``lang``), in ``variant``.
+    """The PDF of ``html`` (a complete document with ``<title>`` and ``lang``), in ``variant``: PDF/UA-1, or the
+    archival PDF/A-3a that is PDF/UA-1 too. Both are tagged and go through ``make_accessible``.
 
     ``attachments`` are (file name, content, description) embedded in the PDF (archival copies only).
     """
