@@ -39,3 +39,20 @@ def test_the_upgrade_captures_older_versions_and_keeps_what_they_froze(signed_in
     page = client.get(f"/plan-versions/{world.version.id}").get_data(as_text=True)
     assert "captured when Planwright was upgraded" in page
     assert capture_missing(db.session.connection()) == 0  # once only
+
+
+def test_the_demo_versions_carry_their_snapshot() -> None:
+    from app.auth.models import Organization
+    from app.demo.seed import STATE_SLUG, load_demo
+    from app.governance.models import PlanVersion
+    from tests.factories import TEMPLATE_DIR
+
+    load_demo(TEMPLATE_DIR)
+    state = db.session.scalar(db.select(Organization).where(Organization.slug == STATE_SLUG))
+    assert state is not None
+    versions = db.session.scalars(db.select(PlanVersion).where(PlanVersion.plan.has(organization_id=state.id))).all()
+    assert versions, "the demo freezes versions"
+    for version in versions:
+        frozen = snapshots.data_for(version)
+        assert frozen.captured == "submit" and frozen.initiatives and frozen.kpis and frozen.matrix_tables()
+        assert frozen.block("planwright initiatives"), version.number  # the PDF's appendix blocks are kept
