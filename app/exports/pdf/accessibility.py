@@ -66,7 +66,7 @@ def make_accessible(pdf: bytes, link_descriptions: Sequence[Sequence[str]] = ())
         return out.getvalue()
 
 
-def _elements(tree: pikepdf.Dictionary) -> Iterator[pikepdf.Dictionary]:
+def _elements(tree: pikepdf.Object) -> Iterator[pikepdf.Object]:
     """Every structure element below the root, parents before children, each once."""
     seen: set[tuple[int, int]] = set()
     stack: list[Any] = [tree.get("/K")]
@@ -82,7 +82,7 @@ def _elements(tree: pikepdf.Dictionary) -> Iterator[pikepdf.Dictionary]:
             stack.append(node.get("/K"))
 
 
-def _parent_tree(tree: pikepdf.Dictionary) -> dict[int, pikepdf.Array]:
+def _parent_tree(tree: pikepdf.Object) -> dict[int, pikepdf.Object]:
     """Page index (its /StructParents) → array of structure elements by MCID (WeasyPrint writes a flat /Nums)."""
     nums = tree.ParentTree.get("/Nums") or pikepdf.Array()
     return {int(nums[i]): nums[i + 1] for i in range(0, len(nums) - 1, 2) if isinstance(nums[i + 1], pikepdf.Array)}
@@ -101,7 +101,7 @@ def _dot_codes(page: pikepdf.Page) -> dict[bytes, set[bytes]]:
     return found
 
 
-def _mark_artifacts(page: pikepdf.Page, elements: pikepdf.Array | None, reachable: set[tuple[int, int]]) -> None:
+def _mark_artifacts(page: pikepdf.Page, elements: pikepdf.Object | None, reachable: set[tuple[int, int]]) -> None:
     """Re-mark running heads, footers and leader dots on ``page`` as artifacts and drop them from the tree."""
     contents = page.obj.get("/Contents")
     if elements is None or not isinstance(contents, pikepdf.Stream):
@@ -137,7 +137,7 @@ def _mark_artifacts(page: pikepdf.Page, elements: pikepdf.Array | None, reachabl
     contents.write(b"".join(pieces))
 
 
-def _drop_from_tree(elements: pikepdf.Array, by_mcid: list[Any], mcids: set[int]) -> None:
+def _drop_from_tree(elements: pikepdf.Object, by_mcid: list[Any], mcids: set[int]) -> None:
     """Take ``mcids`` out of the parent tree and out of their elements' kids (each element rewritten once)."""
     owners = {}
     for mcid in mcids:
@@ -152,7 +152,7 @@ def _drop_from_tree(elements: pikepdf.Array, by_mcid: list[Any], mcids: set[int]
     elements[:] = [None if item is None else item for item in by_mcid]
 
 
-def _flatten_links(doc: pikepdf.Pdf, tree: pikepdf.Dictionary, elements: list[pikepdf.Dictionary]) -> None:
+def _flatten_links(doc: pikepdf.Pdf, tree: pikepdf.Object, elements: list[pikepdf.Object]) -> None:
     """One link element per ``<a>``: WeasyPrint nests a Link for its ``::after`` (and one for a leader in it)
     inside the link's own, so a reader announced a contents row as three links. The inner elements' content and
     annotations move up into the outer Link (one link with several clickable areas)."""
@@ -180,7 +180,7 @@ def _flatten_links(doc: pikepdf.Pdf, tree: pikepdf.Dictionary, elements: list[pi
         parent.K = pikepdf.Array(siblings[:spot] + kids + siblings[spot + 1 :])
 
 
-def _rows(table: pikepdf.Dictionary) -> Iterator[pikepdf.Dictionary]:
+def _rows(table: pikepdf.Object) -> Iterator[pikepdf.Object]:
     for kid in _kids(table):
         if kid.get("/S") == "/TR":
             yield kid
@@ -188,16 +188,16 @@ def _rows(table: pikepdf.Dictionary) -> Iterator[pikepdf.Dictionary]:
             yield from _rows(kid)
 
 
-def _kids(element: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
+def _kids(element: pikepdf.Object) -> list[pikepdf.Object]:
     kids = element.get("/K")
     items = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
     return [k for k in items if isinstance(k, pikepdf.Dictionary) and "/S" in k]
 
 
-def _scope_table_headers(doc: pikepdf.Pdf, tree: pikepdf.Dictionary, elements: list[pikepdf.Dictionary]) -> None:
+def _scope_table_headers(doc: pikepdf.Pdf, tree: pikepdf.Object, elements: list[pikepdf.Object]) -> None:
     """``/Scope`` on every header cell, and an ``/IDTree`` so data cells' ``/Headers`` ids resolve."""
-    ids: dict[str, pikepdf.Dictionary] = {}
-    waiting: list[pikepdf.Dictionary] = []  # tables whose caption stayed on a page and whose rows went on
+    ids: dict[str, pikepdf.Object] = {}
+    waiting: list[pikepdf.Object] = []  # tables whose caption stayed on a page and whose rows went on
     for element in elements:
         if "/ID" in element:
             ids[bytes(element.ID).decode("latin-1")] = element
@@ -229,7 +229,7 @@ def _scope_table_headers(doc: pikepdf.Pdf, tree: pikepdf.Dictionary, elements: l
         tree.IDTree = names.obj
 
 
-def _move_caption(orphan: pikepdf.Dictionary, table: pikepdf.Dictionary) -> None:
+def _move_caption(orphan: pikepdf.Object, table: pikepdf.Object) -> None:
     """Put a caption left alone at the foot of a page (WeasyPrint tags it as a table of its own) in front of
     the rows it names, and take the empty table out of the tree."""
     captions = [kid for kid in _kids(orphan) if kid.get("/S") == "/Caption"]
@@ -241,7 +241,7 @@ def _move_caption(orphan: pikepdf.Dictionary, table: pikepdf.Dictionary) -> None
         parent.K = pikepdf.Array([kid for kid in parent.K if not _same(kid, orphan)])
 
 
-def _attribute(element: pikepdf.Dictionary, key: str) -> list[Any]:
+def _attribute(element: pikepdf.Object, key: str) -> list[Any]:
     attributes = element.get("/A")
     value = attributes.get(key) if isinstance(attributes, pikepdf.Dictionary) else None
     return list(value) if isinstance(value, pikepdf.Array) else []
@@ -266,11 +266,11 @@ def _named_destination_pages(doc: pikepdf.Pdf) -> dict[str, int]:
         for name, target in pikepdf.NameTree(names.Dests).items():
             array = target.get("/D") if isinstance(target, pikepdf.Dictionary) else target
             if isinstance(array, pikepdf.Array) and len(array) and array[0].objgen in pages:
-                found[name] = pages[array[0].objgen]
+                found[str(name)] = pages[array[0].objgen]
     return found
 
 
-def _fallback_description(link: pikepdf.Dictionary, destinations: dict[str, int]) -> str:
+def _fallback_description(link: pikepdf.Object, destinations: dict[str, int]) -> str:
     action = link.get("/A")
     if isinstance(action, pikepdf.Dictionary) and "/URI" in action:
         return f"Link to {action.URI}"
@@ -278,5 +278,5 @@ def _fallback_description(link: pikepdf.Dictionary, destinations: dict[str, int]
     return f"Go to page {page}" if page else "Link within this document"
 
 
-def _same(item: Any, element: pikepdf.Dictionary) -> bool:
+def _same(item: Any, element: pikepdf.Object) -> bool:
     return isinstance(item, pikepdf.Dictionary) and item.objgen == element.objgen
