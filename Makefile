@@ -1,6 +1,8 @@
-# Planwright: `make run` sets up everything and serves http://127.0.0.1:5000; `make test` runs the suite.
-# System packages needed (Debian): python3 (3.11+) with venv, npm (front-end assets, install time only),
-# libpango-1.0-0, libpangoft2-1.0-0 and libharfbuzz-subset0 (WeasyPrint). Browser tests also use chromium.
+# Planwright: `make run` sets up everything and serves http://127.0.0.1:5000 (`make run PORT=5050` elsewhere);
+# `make test` runs the suite. Both install the Debian packages they need (.ci/system-packages) when run as root
+# or with sudo that needs no password, and otherwise print the one command to run: python3 (3.11+) with venv,
+# npm (front-end assets, install time only), libpango-1.0-0, libpangoft2-1.0-0 and libharfbuzz-subset0
+# (WeasyPrint); `make test` also chromium and fonts-liberation.
 
 PYTHON ?= python3
 VENV := .venv
@@ -8,14 +10,19 @@ BIN := $(VENV)/bin
 USWDS_DIST := node_modules/@uswds/uswds/dist
 STATIC_USWDS := app/static/uswds
 export FLASK_APP := app:create_app
+# Where `make run` serves: `make run PORT=5050` (or HOST=...) overrides; a HOST or PORT in the environment does not.
+HOST := 127.0.0.1
+PORT := 5000
+# The address links in e-mails and the demo's sign-in message point to.
+PUBLIC_BASE_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
-.PHONY: run test security lint bench check-system deps dev-deps assets db seed clean
+.PHONY: run test security lint bench check-system check-system-test deps dev-deps assets db seed clean
 
 run: check-system deps assets db seed
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # The heavy security sweeps (marker `security`) run in `make security`, not here; CI runs both.
-test: check-system dev-deps assets
+test: check-system-test dev-deps assets
 	$(BIN)/pytest -m "not security"
 
 # The security evidence in one summary (also saved to tests/security/results/latest.json): route x role x
@@ -40,16 +47,10 @@ bench: dev-deps
 	$(BIN)/python -m bench
 
 check-system:
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || \
-		{ echo "Planwright needs Python 3.11 or newer as '$(PYTHON)'. Install it: apt-get install python3 python3-venv"; exit 1; }
-	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || \
-		{ echo "Python's venv module is missing. Install it: apt-get install python3-venv"; exit 1; }
-	@command -v npm >/dev/null 2>&1 || \
-		{ echo "npm is missing (needed once, to install the U.S. Web Design System assets). Install it: apt-get install npm"; exit 1; }
-	@ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' && ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || \
-		{ echo "Pango is missing (WeasyPrint needs it to make PDFs). Install it: apt-get install libpango-1.0-0 libpangoft2-1.0-0"; exit 1; }
-	@ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so' || \
-		{ echo "HarfBuzz subset is missing (WeasyPrint needs it to embed fonts in PDFs). Install it: apt-get install libharfbuzz-subset0"; exit 1; }
+	@PYTHON=$(PYTHON) .ci/system-packages run
+
+check-system-test:
+	@PYTHON=$(PYTHON) .ci/system-packages test
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -80,7 +81,7 @@ db: deps
 	$(BIN)/flask db upgrade
 
 seed: db
-	$(BIN)/flask seed demo
+	PUBLIC_BASE_URL=$(PUBLIC_BASE_URL) $(BIN)/flask seed demo
 
 clean:
 	rm -rf $(VENV) node_modules $(STATIC_USWDS) .pytest_cache .mypy_cache .ruff_cache
