@@ -136,5 +136,8 @@ def register_problem_handlers(bp: Blueprint) -> None:
         db.session.rollback()
         return _from_http(error)
 
+    from app.core.errors import register_outage_handler
+
+    register_outage_handler(bp)  # a database that is down: 503 with Retry-After, before the catch-all below
     bp.register_error_handler(Exception, _unexpected)
     bp.before_app_request(_routing_problem)

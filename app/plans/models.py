@@ -88,9 +88,10 @@ class Plan(VersionedMixin, TimestampMixin, Model):
 
 
 class PlanSection(VersionedMixin, Model):
-    """A part of a plan. ``version`` counts changes to its text only (services raise it), so a
-    colleague moving or restoring the section never turns someone's save into a conflict; every
-    UPDATE is still checked against the version the writer loaded."""
+    """A part of a plan. ``version`` counts changes to its content: text, title or the ready tick
+    (services raise it), so a form opened before any of them is stale, while a colleague moving or
+    restoring the section never turns someone's save into a conflict; every UPDATE is still checked
+    against the version the writer loaded."""
 
     __tablename__ = "plan_section"
     __table_args__ = (Index("ix_plan_section_plan_position", "plan_id", "position"),)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit.services import diff_fields, record
@@ -56,7 +56,20 @@ def start_new_draft(plan: Plan, *, user: User) -> None:
     the plan goes back to draft while the submitted version stays frozen and under review."""
     if plan.status != PlanStatus.IN_REVIEW:
         return
-    plan.status = PlanStatus.DRAFT.value
+    # Every editor's first save after a submission makes this same change, often at the same moment: a plain
+    # versioned UPDATE of the plan row would make all but one of them fail (StaleDataError, a 500 before). So the
+    # step is one conditional UPDATE: the first save moves the plan to draft (and raises its version, so a board
+    # decision taken on the submitted version still notices), the others find it done and go on.
+    moved = db.session.execute(
+        update(Plan)
+        .where(Plan.id == plan.id, Plan.status == PlanStatus.IN_REVIEW.value)
+        .values(status=PlanStatus.DRAFT.value, version=Plan.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(plan, ["status", "version"])
+    if not moved.rowcount:  # type: ignore[attr-defined]  # another save, or a board decision, came first
+        _ensure_editable(plan, user)
+        return
     record(
         "plan.new_draft",
         actor_id=user.id,
@@ -139,8 +152,7 @@ def save_section(
     revision = None
     if section.title != title or section.body != body:
         revision = _add_revision(section, user=user, title=title, body=body, note=note)
-    if revision is not None:
-        section.version += 1
+    section.version += 1  # any change (text, title or the ready tick), so a form opened before it is stale
     section.title, section.body, section.ready = title, body, ready
     section.word_count = count_words(body)
     section.updated_at, section.updated_by_id = utcnow(), user.id

@@ -24,6 +24,7 @@ from app.auth.reauth import require_recent_auth
 from app.auth.services import discard_form_drafts, latest_form_draft
 from app.core.db import UTC
 from app.core.errors import PermissionDenied, ensure
+from app.core.forms import int_param
 from app.exports.pages import ensure_format, export_file
 from app.exports.spreadsheets import Column, Kind, Sheet
 from app.extensions import db
@@ -196,12 +197,12 @@ def _day(raw: str | None) -> date | None:
 def _filters() -> LogFilters:
     args = request.args
     return LogFilters(
-        board_id=args.get("board", type=int),
+        board_id=int_param("board"),
         outcome=args.get("outcome", "") if args.get("outcome") in set(Outcome) else "",
         date_from=_day(args.get("from")),
         date_to=_day(args.get("to")),
-        objective_id=args.get("objective", type=int),
-        review_id=args.get("review", type=int),
+        objective_id=int_param("objective"),
+        review_id=int_param("review"),
     )
 
 

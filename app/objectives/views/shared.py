@@ -16,6 +16,7 @@ from werkzeug.routing import BuildError
 from app.core.charts import with_unit
 from app.core.db import utcnow
 from app.core.errors import FAILED, attempt, ensure
+from app.core.forms import MAX_ID
 from app.extensions import db
 from app.objectives import queries, services
 from app.objectives.models import Kpi, PolicyObjective
@@ -77,7 +78,7 @@ def parent_from_args() -> PolicyObjective | None:
     raw = request.args.get("parent_id")
     if raw is None:
         return None
-    ensure(raw.isdigit())
+    ensure(raw.isdigit() and len(raw) <= len(str(MAX_ID)))  # an unknown parent, as any id past the database's
     return load_objective(int(raw))
 
 

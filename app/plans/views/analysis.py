@@ -10,6 +10,7 @@ from wtforms import SelectMultipleField
 
 from app.core.db import utcnow
 from app.core.errors import ensure
+from app.core.forms import MAX_PAGE, int_param
 from app.objectives.models import PolicyObjective
 from app.plans import scope
 from app.plans.models import Plan
@@ -94,7 +95,7 @@ def _analysis_page(plan_id: int) -> tuple[PlanScope, dict[str, object]]:
 @bp.get("/<int:plan_id>/traceability", endpoint="traceability")
 def traceability_matrix(plan_id: int):  # type: ignore[no-untyped-def]
     plan_scope, page = _analysis_page(plan_id)
-    goal, number = request.args.get("goal") or None, request.args.get("page", 1, type=int)
+    goal, number = request.args.get("goal") or None, int_param("page", 1, maximum=MAX_PAGE)
     found = traceability.matrix(plan_scope, goal=goal, page=number)
     ensure(found is not None)  # no goal with that code in this plan
     return render_template("traceability/matrix.html", matrix=found, per_page=traceability.COLUMNS_PER_PAGE, **page)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.core.diff import diff_stats, word_diff
 from app.core.errors import DomainError, ensure
+from app.core.forms import int_param
 from app.extensions import db
 from app.plans import queries, services
 from app.plans.forms import VersionForm
@@ -39,8 +40,8 @@ def _load_revision(section: PlanSection, number: int | None) -> SectionRevision 
 @bp.get("/<int:plan_id>/sections/<int:section_id>/compare")
 def compare_revisions(plan_id: int, section_id: int):  # type: ignore[no-untyped-def]
     section = load_section(plan_id, section_id)
-    old = _load_revision(section, request.args.get("from", type=int))
-    new = _load_revision(section, request.args.get("to", type=int))
+    old = _load_revision(section, int_param("from"))
+    new = _load_revision(section, int_param("to"))
     if old is None or new is None:
         flash("Choose two revisions to compare.", "error")
         return redirect(url_for("plans.section_history", plan_id=plan_id, section_id=section_id))

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from app.auth.context import current_organization
 from app.core.db import utcnow
+from app.core.forms import int_param
 from app.exports.pages import accept_uploads, ensure_format, export_file, import_page, spreadsheet_file
 from app.extensions import db
 from app.portfolio import queries, transfer
@@ -28,7 +29,7 @@ def _filters_from_request() -> queries.PortfolioFilters:
     return queries.PortfolioFilters(
         status=args.get("status", "") if args.get("status") in set(InitiativeStatus) else "",
         category=args.get("category", "") if args.get("category") in set(Category) else "",
-        objective_id=args.get("objective", type=int),
+        objective_id=int_param("objective"),
         owner=args.get("owner", "").strip()[:120],
         fiscal_year=year if year is not None and 2000 <= year <= 2100 else None,
         text=args.get("q", "").strip()[:200],

@@ -9,6 +9,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.context import current_organization
+from app.core.forms import int_param
 from app.extensions import db
 from app.workforce import queries, services
 from app.workforce.forms import ActionForm
@@ -70,7 +71,7 @@ def new_action():  # type: ignore[no-untyped-def]
     _ensure_editor()
     form = ActionForm()
     if request.method == "GET":
-        form = ActionForm(formdata=None, role_id=request.args.get("role", type=int))
+        form = ActionForm(formdata=None, role_id=int_param("role"))
     _action_choices(form, organization.id)
     cancel = url_for("workforce.list_actions")
     page = partial(_form_page, form, title="Add an action", submit="Add action", cancel=cancel)

@@ -8,6 +8,7 @@ from app.auth.context import current_organization
 from app.core.db import utcnow
 from app.core.errors import ensure
 from app.core.fiscal import fiscal_year
+from app.core.forms import int_param
 from app.extensions import db
 from app.plans.models import Plan
 from app.plans.scope import scope_of
@@ -50,7 +51,7 @@ def show_capacity():  # type: ignore[no-untyped-def]
     plans = db.session.scalars(
         db.select(Plan).where(Plan.organization_id == organization.id).order_by(Plan.title)
     ).all()
-    plan_id = request.args.get("plan", type=int)
+    plan_id = int_param("plan")
     plan = next((p for p in plans if p.id == plan_id), None)
     ensure(plan_id is None or plan is not None)  # another organization's plan is not found
     scope = scope_of(plan).initiative_filter() if plan else queries.organization_scope(organization.id)
