@@ -206,6 +206,7 @@ def form_data(endpoint: str, tenant: Tenant, ids: dict[str, int] | None = None) 
         "auth.switch_organization": {"organization_id": str(tenant.org.id)},
         "auth.login": {"email": "nobody@agency.example", "password": PASSWORD},
         "auth.mfa_challenge": {"code": "123456"},
+        "auth.sso_second_factor": {"code": "123456"},
         "auth.mfa_enrol": {"code": "123456"},
         "auth.mfa_regenerate_codes": {},
         "auth.mfa_disable": {},
