@@ -126,6 +126,12 @@ class Config:
     # to an unknown host, and never taken from a request's Host header).
     PUBLIC_BASE_URL: str = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
 
+    # JSON API rate limit per API token (requests without a usable token: per client address), Flask-Limiter
+    # syntax. Counted in Redis when REDIS_URL is set (shared by all workers); otherwise in each process's memory.
+    API_RATE_LIMIT: str = os.environ.get("API_RATE_LIMIT", "600 per minute")
+    RATELIMIT_STORAGE_URI: str = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: count in this process rather than fail API calls
+
     # Number of reverse proxies in front of the app (0 = none); see README "Production".
     TRUSTED_PROXY_COUNT: int = _env_int("TRUSTED_PROXY_COUNT", 0)
 
@@ -182,6 +188,10 @@ class TestingConfig(Config):
     EXPORT_SYNC = True  # tests/exports also run the real process pool and, with REDIS_URL, RQ
     EXPORT_ON_ADOPTION = False  # the tests that want it switch it on
     REDIS_URL = ""  # the RQ tests read REDIS_URL from the environment themselves
+    RATELIMIT_STORAGE_URI = "memory://"  # tests/api/test_rate_limit.py sets Redis itself
+    # Test tokens' ids recur once a test's transaction is rolled back, so the suite's own calls must not add up
+    # to a limit; the rate-limit tests set a small one.
+    API_RATE_LIMIT = "100000 per minute"
     MAIL_SERVER = ""  # tests that e-mail set their own local server
     MAIL_BACKGROUND = False  # tests drain the outbox themselves
     PUBLIC_BASE_URL = "http://localhost"

@@ -51,11 +51,30 @@ def _check(token: ApiToken | None) -> ApiToken:
     return token
 
 
+def _token_of_request() -> ApiToken | None:
+    """The token record the request's bearer credential names, looked up once per request (the rate limiter
+    asks first, before authentication); None without one."""
+    if "api_token_lookup" not in g:
+        scheme, _, credential = request.headers.get("Authorization", "").partition(" ")
+        presented = credential.strip() if scheme.lower() == "bearer" else ""
+        g.api_token_lookup = find_token(presented) if presented else None
+    return g.api_token_lookup  # type: ignore[no-any-return]
+
+
+def usable_token_of_request() -> ApiToken | None:
+    """The request's token when it is neither revoked nor expired (its user is checked by ``authenticate``)."""
+    token = _token_of_request()
+    if token is None or token.is_revoked or token.is_expired(utcnow()):
+        return None
+    return token
+
+
 def authenticate() -> None:
     """``before_request`` of the API blueprint: a valid token, and a write token for anything but reading."""
     if request.endpoint in PUBLIC_API_ENDPOINTS:
         return
-    token = _check(find_token(_presented_token()))
+    _presented_token()  # 401 with the how-to when no bearer token was sent
+    token = _check(_token_of_request())
     if any(isinstance(v, int) and not 0 < v <= MAX_ID for v in (request.view_args or {}).values()):
         raise ApiProblem(404)  # no object has such an id (and the database could not even be asked)
     if request.method not in SAFE_METHODS and not token.can_write:

@@ -32,8 +32,17 @@ DESCRIPTION = (
     "(`Authorization: Bearer pw_…`), created on the API tokens page of your account. A token acts as you, "
     "with your role in the token's organization; a read-only token cannot change anything. Objects of other "
     "organizations answer 404. Errors are `application/problem+json` (RFC 9457). Lists are pages: "
-    "`{items, page, per_page, total}` with a `Link` header."
+    "`{items, page, per_page, total}` with a `Link` header. Each token may send a limited number of requests "
+    "a minute (600 unless the instance sets another limit; requests without a valid token count per address); "
+    "over it the answer is 429 with a `Retry-After` header giving the seconds to wait."
 )
+RETRY_AFTER_HEADER = {
+    "Retry-After": {
+        "description": "Seconds to wait before sending the request again.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
 
 
 def openapi_path(rule: str) -> str:
@@ -110,9 +119,13 @@ def _responses(op: Operation) -> dict[str, Any]:
         statuses[428] = "If-Match is missing."
     for status in op.problems:
         statuses.setdefault(status, HTTP_STATUS_CODES.get(status, "Error"))
+    statuses[429] = "Too many requests from this token: wait the seconds in Retry-After. Nothing was done." + (
+        " Also when you asked for more renders a minute than allowed." if 429 in op.problems else ""
+    )
     statuses[500] = "Unexpected error; nothing was saved."
     for status, description in sorted(statuses.items()):
         responses[str(status)] = _problem(status, description)
+    responses["429"]["headers"] = RETRY_AFTER_HEADER
     responses["default"] = _problem(400, "Any other error, as a problem document.")
     return responses
 

@@ -9,6 +9,7 @@ from app.api import resources as _resources  # noqa: F401 - registers every reso
 from app.api.auth import authenticate
 from app.api.openapi import openapi_document
 from app.api.problems import register_problem_handlers
+from app.api.rate_limit import limit_api
 from app.api.reference import reference_context
 from app.api.registry import bp
 
@@ -16,6 +17,7 @@ __all__ = ["bp"]
 
 bp.before_request(authenticate)
 register_problem_handlers(bp)
+limit_api(bp)
 
 
 @bp.get("/openapi.json")
