@@ -94,28 +94,14 @@ def login_page(form: LoginForm, status: int, sso_form: SsoStartForm | None = Non
     )
 
 
-def start_second_factor(  # type: ignore[no-untyped-def]
-    user: User,
-    form: LoginForm,
-    *,
-    first_factor: str = "password",
-    sso_logout_url: str | None = None,
-    organization_id: int | None = None,
-):
-    """First factor accepted (the password, or the identity provider's answer): ask for the second factor. No
-    session exists until both have passed; ``complete_sign_in`` then gets what the first step knew.
+def start_second_factor(user: User, form: LoginForm):  # type: ignore[no-untyped-def]
+    """Password accepted: ask for the second factor. No session exists until both have passed.
 
     The browser's session is renewed here and again once the code is accepted (fixation); the code form
     rendered below carries a token of the renewed session, so it works on the first submit.
     """
     renew_browser_session(keep=("org_id",))
-    session["mfa_pending"] = {
-        "uid": user.id,
-        "at": utcnow().timestamp(),
-        "via": first_factor,
-        "logout": sso_logout_url,
-        "org": organization_id,
-    }
+    session["mfa_pending"] = {"uid": user.id, "at": utcnow().timestamp()}
     challenge = SecondFactorForm(formdata=None)
     carried = {
         "next": form.next.data or "",

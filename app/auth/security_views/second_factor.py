@@ -55,16 +55,13 @@ def mfa_challenge():  # type: ignore[no-untyped-def]
             db.session.commit()
             form.code.errors = [str(exc)]
             return render_template("auth/second_factor.html", form=form, carried=carried), 200
-        pending = session["mfa_pending"]
-        first = str(pending.get("via") or "password")
+        method = "password and authenticator code" if used == "totp" else "password and recovery code"
         response = complete_sign_in(
             user,
-            method=f"{first} and " + ("authenticator code" if used == "totp" else "recovery code"),
+            method=method,
             target=carried["next"],
             resume_path=carried["resume_path"],
             resume_data=carried["resume_data"],
-            sso_logout_url=pending.get("logout"),
-            organization_id=pending.get("org"),
         )
         if used == "recovery":  # after the new session began, so the message survives it
             flash("You used a recovery code. Each works once: make new ones on your Account security page.", "warning")
