@@ -118,6 +118,7 @@ class OutboxThread:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.wanted = threading.Event()
+        self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
         self.pid = 0
 
@@ -138,12 +139,20 @@ class OutboxThread:
         self.ensure_running()
         self.wanted.set()
 
+    def stop(self) -> None:
+        """End the thread after its current run (tests, and an app being discarded)."""
+        self.stopping.set()
+        self.wanted.set()
+        if self.thread is not None:
+            self.thread.join(timeout=30)
+
     def _run(self) -> None:
         poll = max(1, int(self.app.config.get("MAIL_POLL_SECONDS") or 30))
-        while True:
+        while not self.stopping.is_set():
             self.wanted.wait(timeout=poll)
             self.wanted.clear()
-            drain_once(self.app)
+            if not self.stopping.is_set():
+                drain_once(self.app)
 
 
 def wait_for_next_poll(app: Flask) -> None:

@@ -346,3 +346,15 @@ def test_a_commit_that_queued_mail_wakes_the_background_thread(app, monkeypatch,
     assert woken == [app]
     db.session.commit()
     assert woken == [app]  # a commit that queued nothing wakes nobody
+
+
+def test_production_with_smtp_refuses_to_start_without_an_absolute_public_address(monkeypatch):  # type: ignore[no-untyped-def]
+    from config import ConfigError, ProductionConfig
+
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    settings = {"SECRET_KEY": "k" * 48, "MAIL_SERVER": "127.0.0.1"}
+    for address, problem in (("", "PUBLIC_BASE_URL is not set"), ("127.0.0.1:5000/", "must be the address")):
+        config = type("Candidate", (ProductionConfig,), {**settings, "PUBLIC_BASE_URL": address})
+        with pytest.raises(ConfigError, match=problem):
+            config.validate()
+    type("Good", (ProductionConfig,), {**settings, "PUBLIC_BASE_URL": BASE}).validate()
