@@ -43,6 +43,7 @@ BOUNDARIES: dict[str, dict[str, object]] = {
             SSO + "test_a_person_in_both_offices_lands_only_in_b_and_still_needs_their_second_factor",
             SSO + "test_the_operator_may_trust_b_provider_for_the_second_factor",
             SSO + "test_directory_removal_in_b_removes_only_the_b_membership",
+            "tests/auth/test_sso_csrf.py::test_the_code_after_single_sign_on_works_on_the_first_submit",
             # LEAD: add the admin-action tests (tests/auth/test_admin_users.py: deactivate, remove, change role,
             # reset the second factor of a person who also belongs to another office; "already exists" messages)
             # and the MFA tests (tests/auth/test_mfa.py) here.
