@@ -171,7 +171,7 @@ def next_attempt_due() -> datetime | None:
 # --- what administrators see and do -------------------------------------------------------------------------
 
 
-def undelivered_query(organization: Organization) -> Select[tuple[OutboxMail]]:
+def undelivered_query(organization: Organization) -> Select[OutboxMail]:
     """Messages of the organization still waiting or given up: its notices, and account messages of its members."""
     members = select(Membership.user_id).where(Membership.organization_id == organization.id)
     return (
