@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, TypeVar
 
 from flask import request
@@ -65,6 +66,77 @@ def field_errors(exc: ValidationError) -> list[dict[str, str]]:
     return errors
 
 
+# Deeper than any resource of the API (a few levels), far below where Python's parser would recurse too deep.
+MAX_JSON_DEPTH = 32
+
+
+_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+class UnreadableJson(ValueError):
+    """A body that is not JSON the API can take; the message names the problem and what to send instead."""
+
+
+def read_json(raw: bytes | str) -> Any:
+    """Parse JSON after two checks the parser and the models do not make: nesting depth (thousands of levels make
+    the parser recurse until it fails) and text validity (a lone surrogate such as ``\\ud800`` parses, and then no
+    database can store it). Raises UnreadableJson naming the problem."""
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError:
+        raise UnreadableJson("The body is not UTF-8 text. Send JSON encoded as UTF-8.") from None
+    depth = _nesting_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise UnreadableJson(
+            f"The JSON is nested {depth} levels deep; at most {MAX_JSON_DEPTH} are accepted. Send a flatter object."
+        )
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise UnreadableJson(f"The body is not valid JSON ({exc}). Send a JSON object.") from None
+    where = _first_invalid_text(data, "body")
+    if where is not None:
+        raise UnreadableJson(
+            f"“{where}” holds an invalid character (a lone UTF-16 surrogate escape such as \\ud800). "
+            "Send text as valid Unicode."
+        )
+    return data
+
+
+def _nesting_depth(text: str) -> int:
+    """The deepest nesting of arrays and objects, counted without parsing (brackets inside strings do not count)."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _first_invalid_text(value: Any, where: str) -> str | None:
+    """The path of the first string (or key) that is not valid Unicode, or None; ``value`` is of bounded depth."""
+    if isinstance(value, str):
+        return None if _is_valid_text(value) else where
+    if isinstance(value, list):
+        return next((w for i, item in enumerate(value) if (w := _first_invalid_text(item, f"{where}[{i}]"))), None)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not _is_valid_text(key):
+                return f"A field name in {where}"
+            found = _first_invalid_text(item, f"{where}.{key}" if where != "body" else key)
+            if found:
+                return found
+    return None
+
+
+def _is_valid_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_query(model: type[Model]) -> Model:
     data = {key: value for key, value in request.args.items() if value != ""}  # an empty filter means "any"
     try:
@@ -82,9 +154,9 @@ def parse_body(model: type[Model]) -> Model:
         raise ApiProblem(415, "Send the body as JSON with the header “Content-Type: application/json”.")
     else:
         try:
-            data = json.loads(raw) if raw.strip() else {}
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ApiProblem(400, f"The body is not valid JSON ({exc}). Send a JSON object.") from None
+            data = read_json(raw) if raw.strip() else {}
+        except UnreadableJson as exc:
+            raise ApiProblem(400, str(exc)) from None
     if not isinstance(data, dict):
         raise validation_problem([{"field": "body", "message": 'Send a JSON object, such as {"title": "…"}.'}])
     try:

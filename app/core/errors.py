@@ -221,11 +221,13 @@ def register_error_handlers(app: Flask) -> None:
         return _page_or_standalone("errors/csrf.html", 400, preserved=preserved_form_fields(), back_url=request.path)
 
     @app.errorhandler(DataError)
-    def handle_unstorable(error: DataError):  # type: ignore[no-untyped-def]
+    @app.errorhandler(OverflowError)  # SQLite's driver refuses an integer past 64 bits before any SQL runs
+    def handle_unstorable(error: DataError | OverflowError):  # type: ignore[no-untyped-def]
         """A value the database cannot hold (an id past its integers, NUL in text: crafted input, since forms check
         what a person can type): 400 with the typed text, nothing saved, never a 500."""
         _safe_rollback()
-        current_app.logger.warning("refused a value the database cannot store: %s", type(error.orig).__name__)
+        kind = type(getattr(error, "orig", None) or error).__name__
+        current_app.logger.warning("refused a value the database cannot store: %s", kind)
         return _page_or_standalone(
             "errors/unstorable.html", 400, preserved=preserved_form_fields(), back_url=request.path
         )

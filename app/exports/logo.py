@@ -39,6 +39,10 @@ ALLOWED_ATTRIBUTES = frozenset(
         "role", "aria-label", "version", "spreadMethod", "fx", "fy", "clipPathUnits", "maskUnits", "visibility",
     }
 )  # fmt: skip
+# A drawn logo is a few levels deep with at most some thousands of shapes. Deeper or larger trees are refused
+# before any recursive step (cleaning, serialising) could exhaust Python's stack or the server's time.
+MAX_SVG_DEPTH = 50
+MAX_SVG_ELEMENTS = 20_000
 URL_FUNCTION = re.compile(r"url\(\s*['\"]?\s*([^)'\"\s]*)", re.I)
 
 
@@ -132,11 +136,32 @@ def sanitize_svg(data: bytes) -> bytes:
         ) from exc
     if _local(root.tag) != (SVG_NS, "svg"):
         raise LogoRejected("This file is not an SVG image (its root element is not <svg>). Upload a PNG or SVG.")
+    _check_size(root)
     _clean(root)
     _unqualify(root)
     root.set("xmlns", SVG_NS)
     cleaned: bytes = tostring(root, encoding="utf-8", xml_declaration=False)
     return cleaned
+
+
+def _check_size(root: Element) -> None:
+    """Refuse a tree nested deeper than MAX_SVG_DEPTH or with more than MAX_SVG_ELEMENTS elements (walked without
+    recursion, so the check itself cannot fail on the tree it guards against)."""
+    stack, count = [(root, 1)], 0
+    while stack:
+        element, depth = stack.pop()
+        count += 1
+        if depth > MAX_SVG_DEPTH:
+            raise LogoRejected(
+                f"This SVG nests its shapes more than {MAX_SVG_DEPTH} levels deep. Export it again flattened "
+                "(most editors offer “flatten” or “ungroup”)."
+            )
+        if count > MAX_SVG_ELEMENTS:
+            raise LogoRejected(
+                f"This SVG has more than {MAX_SVG_ELEMENTS:,} elements; a logo needs far fewer. "
+                "Simplify it or upload a PNG."
+            )
+        stack.extend((child, depth + 1) for child in element)
 
 
 def _unqualify(element: Element) -> None:

@@ -70,7 +70,8 @@ def _day(label: str, *, required: str | None = None, description: str = "") -> D
 
 
 def _number(label: str, *, required: str, description: str = "") -> DecimalText:
-    return DecimalText(label, validators=[InputRequired(required)], description=description)
+    # DataRequired, not InputRequired: spaces alone are no number (they once reached the service as "no value").
+    return DecimalText(label, validators=[DataRequired(required)], description=description)
 
 
 class ObjectiveForm(FlaskForm):

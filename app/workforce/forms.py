@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from app.core.forms import NoControlCharacters, fiscal_year_range, optional_id, text_field
+from app.core.forms import NoControlCharacters, fiscal_year_range, optional_id, record_id, text_field
 from app.portfolio.forms import DayField, MoneyField, YearField
 from app.workforce.common import parse_fte
 from app.workforce.models import ActionStatus, ActionType, Priority, Proficiency
@@ -147,7 +147,7 @@ class ActionForm(FlaskForm):
     role_id = SelectField("Role", coerce=optional_id, validate_choice=False, description="The role it is for, if any.")
     gap_ids = SelectMultipleField(
         "Skill gaps it closes",
-        coerce=int,
+        coerce=record_id,
         validate_choice=False,
         description="Hold Ctrl (or Command) to choose more than one.",
     )

@@ -96,7 +96,8 @@ def set_envelope(board_id: int):  # type: ignore[no-untyped-def]
         abort(403)
     form = EnvelopeForm()
     if not form.validate():
-        return _page(board, form.fiscal_year.data or _year(board), form, 422)
+        typed = form.fiscal_year.data  # re-show the typed year only when it can be one (else the query's year)
+        return _page(board, typed if typed is not None and 2000 <= typed <= 2100 else _year(board), form, 422)
     year = form.fiscal_year.data
     assert year is not None and form.amount.data is not None  # noqa: S101 - validated above
     try:

@@ -78,7 +78,7 @@ def parent_from_args() -> PolicyObjective | None:
     raw = request.args.get("parent_id")
     if raw is None:
         return None
-    ensure(raw.isdigit() and len(raw) <= len(str(MAX_ID)))  # an unknown parent, as any id past the database's
+    ensure(raw.isdigit() and len(raw) <= len(str(MAX_ID)) and int(raw) <= MAX_ID)  # past the ids: not found
     return load_objective(int(raw))
 
 
