@@ -1,7 +1,7 @@
 """The one post-processing step after WeasyPrint: what a screen reader needs that WeasyPrint 70 does not write.
 
 WeasyPrint tags the document (headings, lists, tables, figures, links) but leaves four gaps, closed here with
-pikepdf on the finished file (about a tenth of a second on the demo plan's ~50 pages):
+pikepdf on the finished file (0.3–0.5 s of CPU on the 44-page demo plan, under a tenth of its render):
 
 * **Running heads and footers.** Margin-box text is marked with an MCID whose structure element hangs outside
   the tree (WeasyPrint can only mark it as an artifact in PDF 2.0), so readers that follow the content read
@@ -13,6 +13,10 @@ pikepdf on the finished file (about a tenth of a second on the demo plan's ~50 p
   and the tree root an ``/IDTree``, so the ``/Headers`` ids WeasyPrint writes on data cells resolve.
 * **Link descriptions.** WeasyPrint describes a link by its target id (``section-7``); each link annotation
   gets the visible text of its link instead, with the page it leads to (``Cybersecurity, page 12``).
+
+Two smaller repairs of the tag tree go with them: the Link elements WeasyPrint nests for a link's ``::after``
+content become one Link per ``<a>`` (a contents row was announced as three links), and a table caption left
+alone at the foot of a page (tagged as a table without rows) joins the rows on the next page.
 
 The content streams are edited as bytes: WeasyPrint (through pydyf) writes every marked-content opening as
 ``/Tag\\n<</MCID n>>\\nBDC`` on lines of their own, and glyphs only as hex strings, so the patterns below cannot
@@ -56,8 +60,8 @@ def make_accessible(pdf: bytes, link_descriptions: Sequence[Sequence[str]] = ())
         elements = list(_elements(tree))
         reachable = {element.objgen for element in elements}
         by_page = _parent_tree(tree)
-        for index, page in enumerate(doc.pages):
-            _mark_artifacts(page, by_page.get(index), reachable)
+        for page in doc.pages:
+            _mark_artifacts(page, by_page.get(_struct_parents(page.obj)), reachable)
         _flatten_links(doc, tree, elements)
         _scope_table_headers(doc, tree, elements)
         _describe_links(doc, link_descriptions)
@@ -82,8 +86,12 @@ def _elements(tree: pikepdf.Object) -> Iterator[pikepdf.Object]:
             stack.append(node.get("/K"))
 
 
+def _struct_parents(page: pikepdf.Object) -> int:
+    return int(page.get("/StructParents", -1))
+
+
 def _parent_tree(tree: pikepdf.Object) -> dict[int, pikepdf.Object]:
-    """Page index (its /StructParents) → array of structure elements by MCID (WeasyPrint writes a flat /Nums)."""
+    """A page's /StructParents → array of structure elements by MCID (WeasyPrint writes a flat /Nums)."""
     nums = tree.ParentTree.get("/Nums") or pikepdf.Array()
     return {int(nums[i]): nums[i + 1] for i in range(0, len(nums) - 1, 2) if isinstance(nums[i + 1], pikepdf.Array)}
 
@@ -157,7 +165,7 @@ def _flatten_links(doc: pikepdf.Pdf, tree: pikepdf.Object, elements: list[pikepd
     inside the link's own, so a reader announced a contents row as three links. The inner elements' content and
     annotations move up into the outer Link (one link with several clickable areas)."""
     by_page = _parent_tree(tree)
-    page_index = {page.obj.objgen: index for index, page in enumerate(doc.pages)}
+    page_index = {page.obj.objgen: _struct_parents(page.obj) for page in doc.pages}
     nums = tree.ParentTree.Nums
     slots = {int(nums[i]): i + 1 for i in range(0, len(nums) - 1, 2) if not isinstance(nums[i + 1], pikepdf.Array)}
     for element in reversed(elements):  # children first, so chains of nested links collapse into the outermost
