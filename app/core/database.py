@@ -10,21 +10,29 @@ workers from failing with "database is locked":
 
 A busy timeout alone is not enough. A transaction that started by reading and then writes cannot wait
 for the write lock: if another worker committed since its first read, SQLite answers "database is
-locked" at once (its snapshot is stale). So a transaction begun while serving a web request takes the
-write lock up front (``BEGIN IMMEDIATE``), where waiting is allowed. Requests on SQLite therefore write
-one at a time across workers (readers in other processes still go on), which is the embedded default's
-limit: PostgreSQL is the production database. Commands and tests outside a request keep ``BEGIN``.
+locked" at once (its snapshot is stale). So a transaction begun while serving a request that may write
+(POST, PUT, PATCH, DELETE) takes the write lock up front (``BEGIN IMMEDIATE``), where waiting is allowed.
+Those requests write one at a time across workers, which is the embedded default's limit: PostgreSQL is
+the production database.
+
+GET and HEAD requests read: they begin a deferred transaction (``BEGIN``), which in WAL mode reads its
+snapshot without waiting for anyone, so a long write (a large StratML import) never holds up the pages
+other people are reading. The few writes a read may make (a session's last-seen time, an export record)
+still work; only if another worker committed between that read's first statement and its write does SQLite
+refuse it, and the request answers 503 with Retry-After (app.core.errors) instead of waiting. Commands and
+tests outside a request keep ``BEGIN``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, has_app_context, has_request_context
+from flask import current_app, has_app_context, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 DEFAULT_BUSY_TIMEOUT_MS = 5000
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # deferred transactions: they never take the write lock
 
 
 def is_file_database(engine: Engine) -> bool:
@@ -58,5 +66,5 @@ def configure_engine_events(engine: Engine, *, busy_timeout_ms: int | None = Non
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        immediate = on_file and has_request_context()
+        immediate = on_file and has_request_context() and request.method not in READING_METHODS
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
