@@ -358,3 +358,12 @@ def test_production_with_smtp_refuses_to_start_without_an_absolute_public_addres
         with pytest.raises(ConfigError, match=problem):
             config.validate()
     type("Good", (ProductionConfig,), {**settings, "PUBLIC_BASE_URL": BASE}).validate()
+
+
+def test_flask_mail_send_pending_sends_what_is_due(app, monkeypatch, smtp_sink, org, editor):  # type: ignore[no-untyped-def]
+    use_smtp(app, monkeypatch, smtp_sink.port)
+    services.queue_mail(editor.email, "[Planwright] Hello", f"Open {BASE}/inbox", organization_id=org.id)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["mail", "send-pending"])
+    assert result.exit_code == 0 and "Sent 1 message(s); 0 failed" in result.output
+    assert [m["To"] for m in smtp_sink.messages] == [editor.email]
