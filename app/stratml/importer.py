@@ -6,6 +6,7 @@ caller's transaction; nothing is committed here. Whatever cannot be mapped is li
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -28,7 +29,7 @@ from app.plans.templates import PlanTemplate, SectionTemplate
 from app.stratml import document as doc
 from app.stratml import sections
 from app.stratml.export import OTHER_KEY, SUMMARY_KEY
-from app.stratml.reader import ReadResult
+from app.stratml.reader import ReadResult, UnreadableFile
 
 TEMPLATE_KEY = "stratml-import"
 IMPORT_NOTE = "Imported from StratML"
@@ -36,6 +37,9 @@ MAX_DEPTH = 4
 MIN_YEAR, MAX_YEAR = 2000, 2100
 LARGEST_VALUE = Decimal(10) ** 14  # KPI values are NUMERIC(18, 4)
 FOUR_PLACES = Decimal("0.0001")
+# How long one import may write (STRATML_MAX_SECONDS). The element cap keeps real plans far below it; a file that
+# still takes longer is refused and rolled back rather than holding the database (the write lock, on SQLite).
+DEFAULT_MAX_SECONDS = 60
 
 
 @dataclass
@@ -75,8 +79,12 @@ class _Codes:
 
 
 class _Importer:
-    def __init__(self, read: ReadResult, *, organization: Organization, user: User, filename: str) -> None:
+    def __init__(
+        self, read: ReadResult, *, organization: Organization, user: User, filename: str, max_seconds: float
+    ) -> None:
         self.read, self.document = read, read.document
+        self.max_seconds = max_seconds
+        self.deadline = time.monotonic() + max_seconds
         self.organization, self.user = organization, user
         self.outcome: ImportOutcome | None = None
         self.notes: list[str] = []
@@ -206,6 +214,7 @@ class _Importer:
         for number, goal_node in enumerate(self.document.goals, start=1):
             if not (goal_node.name or goal_node.description or goal_node.objectives):
                 continue  # the placeholder goal of a file with none (the schemas require one)
+            self.check_time()
             goal = self.create(goal_node, parent=None, fallback=f"G{number}")
             by_file_code: dict[str, PolicyObjective] = {}
             for index, node in enumerate(goal_node.objectives, start=1):
@@ -217,6 +226,13 @@ class _Importer:
                 if node.sequence.strip():
                     by_file_code[node.sequence.strip()] = objective
                 self.indicators(node, objective)
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise UnreadableFile(
+                f"Importing this file took longer than {self.max_seconds:g} seconds, so it was stopped and nothing "
+                "was saved. Split the plan into smaller files (for example one per goal) and import them one by one."
+            )
 
     def parent_of(self, node: doc.Node, goal: PolicyObjective, known: dict[str, PolicyObjective]) -> PolicyObjective:
         wanted = node.info.get(doc.PART_OF, "")
@@ -362,6 +378,15 @@ class _Importer:
         )
 
 
-def import_plan(read: ReadResult, *, organization: Organization, user: User, filename: str) -> ImportOutcome:
-    """Create a new draft plan from a read StratML file (flushes and audits; the caller commits or rolls back)."""
-    return _Importer(read, organization=organization, user=user, filename=filename).run()
+def import_plan(
+    read: ReadResult,
+    *,
+    organization: Organization,
+    user: User,
+    filename: str,
+    max_seconds: float = DEFAULT_MAX_SECONDS,
+) -> ImportOutcome:
+    """Create a new draft plan from a read StratML file (flushes and audits; the caller commits or rolls back).
+
+    Raises UnreadableFile when the import runs past ``max_seconds``; the caller rolls back."""
+    return _Importer(read, organization=organization, user=user, filename=filename, max_seconds=max_seconds).run()

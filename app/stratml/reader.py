@@ -21,6 +21,11 @@ from app.stratml import document as doc
 from app.stratml.schemas import ROOTS, VOCABULARIES, schema_for
 
 MAX_VALIDATION_MESSAGES = 5
+# Goals and objectives one import may create (STRATML_MAX_ELEMENTS): a plan's hierarchy has tens to hundreds; each
+# becomes an objective with its audit event, so a file of thousands would hold the database for minutes.
+DEFAULT_MAX_ELEMENTS = 2000
+# Every element of the file (names, descriptions, indicators...) is bounded too, before the schema check.
+ELEMENTS_PER_GOAL_OR_OBJECTIVE = 50
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _NAMESPACE = re.compile(r"\{[^}]*\}")
 
@@ -106,9 +111,11 @@ def local(element: etree._Element) -> str:
     return etree.QName(element).localname
 
 
-def read(data: bytes, *, max_bytes: int) -> ReadResult:
-    """Parse, check the root, validate against the matching schema, and map the content."""
+def read(data: bytes, *, max_bytes: int, max_elements: int = DEFAULT_MAX_ELEMENTS) -> ReadResult:
+    """Parse, check the root and the number of goals and objectives (at most ``max_elements``), validate against
+    the matching schema, and map the content."""
     root = parse(data, max_bytes=max_bytes)
+    _check_size(root, max_elements)
     if not isinstance(root.tag, str) or local(root) not in ROOTS:
         name = local(root) if isinstance(root.tag, str) else "?"
         extra = (
@@ -132,6 +139,20 @@ def read(data: bytes, *, max_bytes: int) -> ReadResult:
     reader = _Reader(root)
     document = reader.document()
     return ReadResult(document, version, part, validated, errors, reader.unmapped())
+
+
+def _check_size(root: etree._Element, max_elements: int) -> None:
+    """Refuse, before any schema check or mapping, a file with more goals and objectives than one import may
+    create (or far more elements of any kind than that many would need)."""
+    goals = 0
+    for total, element in enumerate(root.iter(tag=etree.Element), start=1):
+        if local(element) in ("Goal", "Objective"):
+            goals += 1
+        if goals > max_elements or total > max_elements * ELEMENTS_PER_GOAL_OR_OBJECTIVE:
+            raise UnreadableFile(
+                f"The file has more than {max_elements:,} goals and objectives, the most one import creates. "
+                "Split the plan into smaller files (for example one per goal) and import them one by one."
+            )
 
 
 def _validate(root: etree._Element, namespace: str) -> tuple[list[str], bool]:

@@ -17,7 +17,7 @@ from app.plans.models import Plan
 from app.stratml.export import export_plan
 from app.stratml.forms import StratmlImportForm
 from app.stratml.reader import UnreadableFile
-from app.stratml.service import import_file, max_bytes
+from app.stratml.service import create_plan_from, max_bytes, read_file
 
 bp = Blueprint("stratml", __name__)
 
@@ -65,8 +65,11 @@ def import_plan():  # type: ignore[no-untyped-def]
     upload = form.file.data
     filename = upload.filename or "upload.xml"
     try:
-        data = upload.stream.read(max_bytes() + 1)
-        outcome = import_file(data, filename=filename, organization=organization, user=current_user)
+        # End the sign-in check's transaction before the slow reading: on SQLite it holds the write lock. The
+        # user and organization stay in the session and load again when the import begins.
+        db.session.rollback()
+        result = read_file(upload.stream.read(max_bytes() + 1))
+        outcome = create_plan_from(result, filename=filename, organization=organization, user=current_user)
     except UnreadableFile as exc:
         db.session.rollback()
         form.file.errors = [*form.file.errors, str(exc)]
