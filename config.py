@@ -61,6 +61,8 @@ class Config:
     GOVERNANCE_TIMEZONE: str = os.environ.get("GOVERNANCE_TIMEZONE", "America/New_York")
     PLAN_TEMPLATE_DIR: str = _env_path("PLAN_TEMPLATE_DIR", BASE_DIR / "plans")
     STRATML_MAX_BYTES: int = _env_int("STRATML_MAX_BYTES", 10 * 1024 * 1024)  # largest StratML file imported
+    STRATML_MAX_ELEMENTS: int = _env_int("STRATML_MAX_ELEMENTS", 2000)  # goals + objectives one import may create
+    STRATML_MAX_SECONDS: int = _env_int("STRATML_MAX_SECONDS", 60)  # an import running longer is stopped, rolled back
     # The published StratML XML Schemas are not shipped with the code; validation reads them from here.
     STRATML_SCHEMA_DIR: str = _env_path("STRATML_SCHEMA_DIR", BASE_DIR.parent / "shared" / "standards" / "stratml")
 
