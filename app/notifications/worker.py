@@ -67,11 +67,11 @@ def dispatch(app: Flask) -> None:
 
 
 def mail_queue(redis_url: str) -> Any:
-    from redis import Redis
     from rq import Queue
 
-    connection = Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5)
-    return Queue(QUEUE_NAME, connection=connection)
+    from app.exports.pdf.jobs import redis_client  # the exports' shared client, with short timeouts
+
+    return Queue(QUEUE_NAME, connection=redis_client(redis_url))
 
 
 def drain_job() -> int:

@@ -1,11 +1,10 @@
 """With REDIS_URL the outbox is drained by RQ jobs (``flask mail worker``), queued only after the commit.
 
-Uses the Redis named by REDIS_URL (a db of its own, emptied before and after); skipped without it.
+Each test starts a throw-away redis-server of its own on a loopback port (skipped where none is installed).
 """
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import Iterator
 from datetime import timedelta
@@ -15,33 +14,36 @@ from rq import SimpleWorker
 from rq.registry import ScheduledJobRegistry
 
 from app.core.db import utcnow
+from app.exports.pdf import jobs
 from app.extensions import db
 from app.notifications import services, worker
 from app.notifications.models import MailStatus
 from tests.core import test_mail_outbox as shared
 from tests.core.test_mail_outbox import BASE, outbox, post_comment, use_smtp
+from tests.exports.test_rq import RedisServer, needs_redis
 
 # The SMTP servers and the board world of the outbox tests, as fixtures here too.
 dead_smtp, smtp_sink = shared.dead_smtp, shared.smtp_sink
 board_members, plan_board, version = shared.board_members, shared.plan_board, shared.version
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
-pytestmark = pytest.mark.skipif(not REDIS_URL.startswith("redis://"), reason="REDIS_URL is not set")
-
 
 @pytest.fixture
 def mail_queue(app, monkeypatch) -> Iterator:  # type: ignore[no-untyped-def]
-    queue = worker.mail_queue(REDIS_URL)
-    queue.connection.flushdb()
-    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_URL)
-    yield queue
-    queue.connection.flushdb()
+    server = RedisServer()
+    server.start()
+    monkeypatch.setitem(app.config, "REDIS_URL", server.url)
+    try:
+        yield worker.mail_queue(server.url)
+    finally:
+        server.stop()
+        jobs._redis_clients.clear()
 
 
 def run_worker(queue) -> None:  # type: ignore[no-untyped-def]
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
 
+@needs_redis
 def test_the_request_queues_a_job_after_commit_and_the_worker_delivers(
     app, monkeypatch, mail_queue, smtp_sink, signed_in, board_members, editor, version
 ):
@@ -54,6 +56,7 @@ def test_the_request_queues_a_job_after_commit_and_the_worker_delivers(
     assert [m.status for m in outbox()] == [MailStatus.SENT]
 
 
+@needs_redis
 def test_a_failed_delivery_schedules_the_retry_run_at_its_time(
     app, monkeypatch, mail_queue, dead_smtp, signed_in, board_members, version
 ):
