@@ -253,3 +253,15 @@ def test_enrol_sign_out_and_sign_in_again_with_the_code_on_the_first_submit(app:
     signed = submit_code(browser, code_page, totp.at(time.time() + 30))  # the next step's code: new, within drift
     assert redirect_path(signed) == "/plans"
     assert is_signed_in(browser)
+
+
+def test_new_recovery_codes_after_signing_in_with_a_code_work_on_the_first_submit(app: Flask, editor: User):
+    old_codes = enrol(editor)
+    browser = new_client(app)
+    signed = submit_code(browser, password_step(browser, editor), old_codes[0])
+    assert redirect_path(signed) == "/plans"
+    security = browser.get("/account/security").get_data(as_text=True)
+    fresh = browser.post("/account/mfa/recovery-codes", data={"csrf_token": csrf_token_from(security)})
+    assert fresh.status_code == 200 and "Save your recovery codes" in text_of(fresh)
+    new_codes = re.findall(r"<code>([a-z2-7-]{19})</code>", fresh.get_data(as_text=True))
+    assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
