@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import math
 import time
+from typing import cast
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, request
+from flask.blueprints import BlueprintSetupState
 from flask_limiter import RateLimitExceeded
 
 from app.api.auth import usable_token_of_request
@@ -53,9 +55,14 @@ def too_many_requests(error: RateLimitExceeded) -> Response:
     )
 
 
+def _start_limiter(state: BlueprintSetupState) -> None:
+    """Bind the limiter when the API blueprint is registered on an app (its storage comes from that config)."""
+    limiter.init_app(cast(Flask, state.app))
+
+
 def limit_api(bp: Blueprint) -> None:
     """Put the per-token limit on every route of ``bp`` and answer breaches as problem documents."""
-    bp.record_once(lambda state: limiter.init_app(state.app))
+    bp.record_once(_start_limiter)
     # One count per token for the whole API (a shared scope), not one per route.
     limiter.shared_limit(api_rate_limit, scope="api", key_func=rate_limit_key)(bp)
     bp.register_error_handler(RateLimitExceeded, too_many_requests)
