@@ -1,5 +1,9 @@
 """Dump and load the database: SQLite through its online backup API, PostgreSQL through pg_dump/pg_restore.
 
+Loading never leaves a half-restored database: SQLite's backup API writes the target in one transaction;
+PostgreSQL loads into a schema of its own (``pg_load_staged``), is checked there, and replaces ``public`` by
+renaming schemas in one transaction (``pg_swap_in``).
+
 Row counts are taken from the very data that is dumped: the SQLite snapshot file itself, or, on PostgreSQL,
 the snapshot that pg_dump reads (``pg_export_snapshot`` in a REPEATABLE READ transaction kept open while
 pg_dump runs), so the manifest's counts match the dump even while the application keeps writing.
@@ -7,6 +11,7 @@ pg_dump runs), so the manifest's counts match the dump even while the applicatio
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -15,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, create_engine, func, inspect, select, table, text
+from sqlalchemy import Connection, column, create_engine, func, inspect, select, table, text
 from sqlalchemy.engine import URL, Engine, make_url
 
 from app.backup.archive import BackupError
@@ -23,16 +28,20 @@ from app.backup.archive import BackupError
 PG_CLIENT_PACKAGE = "postgresql-client"
 
 
-def count_rows(connection: Connection) -> dict[str, int]:
-    """Rows in every table of the database (the default schema), by table name."""
-    names = inspect(connection).get_table_names()
-    return {name: int(connection.execute(select(func.count()).select_from(table(name))).scalar_one()) for name in names}
+def count_rows(connection: Connection, schema: str | None = None) -> dict[str, int]:
+    """Rows in every table of the database (the default schema, or ``schema``), by table name."""
+    names = inspect(connection).get_table_names(schema=schema)
+    return {
+        name: int(connection.execute(select(func.count()).select_from(table(name, schema=schema))).scalar_one())
+        for name in names
+    }
 
 
-def alembic_revision(connection: Connection) -> str | None:
-    if "alembic_version" not in inspect(connection).get_table_names():
+def alembic_revision(connection: Connection, schema: str | None = None) -> str | None:
+    if "alembic_version" not in inspect(connection).get_table_names(schema=schema):
         return None
-    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    version = table("alembic_version", column("version_num"), schema=schema)
+    return connection.execute(select(version.c.version_num)).scalar()
 
 
 def table_names(engine: Engine) -> list[str]:
@@ -152,17 +161,94 @@ def pg_check_dump(dump: Path, url: URL) -> None:
     _run([tool, "--list", str(dump)], url, "Reading the database dump in the archive (pg_restore --list)")
 
 
-def pg_clear(engine: Engine) -> None:
-    """Drop everything in the public schema (restore --force)."""
+# Restore into a schema of its own, then swap: the live data is untouched until every check has passed.
+STAGING_SCHEMA = "planwright_restore_incoming"
+PREVIOUS_SCHEMA = "planwright_restore_previous"
+_HOLD_SCHEMA = "planwright_restore_live"  # only inside the loading transaction
+
+# The dump names its objects ``public.<name>``. The loading transaction moves the live schema aside, lets the
+# dump create a fresh ``public``, renames that to the staging schema and puts the live one back: committed, it
+# leaves the live data as it was and the backup beside it; interrupted (killed, an error, a truncated script),
+# the server rolls all of it back. COMMIT is sent only once pg_restore has written the whole script.
+_PRELUDE = f"""\\set ON_ERROR_STOP on
+BEGIN;
+DROP SCHEMA IF EXISTS {STAGING_SCHEMA} CASCADE;
+ALTER SCHEMA public RENAME TO {_HOLD_SCHEMA};
+CREATE SCHEMA public;
+"""
+_POSTLUDE = f"""
+ALTER SCHEMA public RENAME TO {STAGING_SCHEMA};
+ALTER SCHEMA {_HOLD_SCHEMA} RENAME TO public;
+COMMIT;
+"""
+
+
+def pg_load_staged(dump: Path, url: URL) -> None:
+    """Load ``dump`` into STAGING_SCHEMA in one transaction (pg_restore's script piped into psql)."""
+    restore_tool, psql_tool = _pg_tool("pg_restore"), _pg_tool("psql")
+    environment = _pg_environment(url)
+    restore = subprocess.Popen(  # noqa: S603 - fixed tool path and arguments, no shell
+        [restore_tool, "--no-owner", "--no-privileges", "--file=-", str(dump)],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    psql = subprocess.Popen(  # noqa: S603 - fixed tool path and arguments, no shell
+        [psql_tool, "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", f"--dbname={url.database}"],
+        env=environment,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert restore.stdout is not None and psql.stdin is not None  # noqa: S101 - both are pipes
+    try:
+        psql.stdin.write(_PRELUDE.encode())
+        shutil.copyfileobj(restore.stdout, psql.stdin, 1024 * 1024)
+        if restore.wait() == 0:
+            psql.stdin.write(_POSTLUDE.encode())
+    except BrokenPipeError:
+        pass  # psql stopped: its exit status says why
+    finally:
+        restore.kill()
+        restore.wait()
+        with contextlib.suppress(BrokenPipeError):
+            psql.stdin.close()
+    loaded = psql.wait()
+    errors = b""
+    for stream in (psql.stderr, restore.stderr, restore.stdout):
+        if stream is not None:
+            errors += stream.read() if stream is not restore.stdout else b""
+            stream.close()
+    if restore.returncode != 0 or loaded != 0:
+        detail = errors.decode(errors="replace").strip().splitlines()
+        raise BackupError(
+            "Loading the backup failed, and the database was left as it was"
+            + (f": {detail[-1]}" if detail else f" (exit code {loaded or restore.returncode}).")
+        )
+
+
+def pg_staged_state(engine: Engine) -> tuple[dict[str, int], str | None]:
+    """Row counts and schema revision of the staged copy."""
+    with engine.connect() as connection:
+        if STAGING_SCHEMA not in inspect(connection).get_schema_names():
+            raise BackupError("Loading the backup did not complete, and the database was left as it was.")
+        return count_rows(connection, STAGING_SCHEMA), alembic_revision(connection, STAGING_SCHEMA)
+
+
+def pg_swap_in(engine: Engine) -> None:
+    """Make the staged copy the live schema in one transaction; then drop the replaced one."""
     with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {PREVIOUS_SCHEMA} CASCADE"))
+        connection.execute(text(f"ALTER SCHEMA public RENAME TO {PREVIOUS_SCHEMA}"))
+        connection.execute(text(f"ALTER SCHEMA {STAGING_SCHEMA} RENAME TO public"))
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {PREVIOUS_SCHEMA} CASCADE"))
 
 
-def pg_load(dump: Path, url: URL) -> None:
-    tool = _pg_tool("pg_restore")
-    arguments = [tool, "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
-    _run([*arguments, f"--dbname={url.database}", str(dump)], url, "pg_restore")
+def pg_drop_staged(engine: Engine) -> None:
+    """Remove a staged copy that failed its checks."""
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {STAGING_SCHEMA} CASCADE"))
 
 
 def database_url(uri: str) -> URL:

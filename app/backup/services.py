@@ -3,9 +3,11 @@
 ``create_backup`` may run while the application serves requests (the dump is a consistent snapshot; export
 files are content-addressed and never change). ``restore_backup`` is for a stopped application: it checks the
 whole archive first (structure, manifest, every SHA-256, the dump itself, the schema revision, the target), so
-a bad archive writes nothing; then it loads the database, copies the files, checks row counts and hashes
-again on what was written, upgrades the schema when the backup is older than the code, and verifies the audit
-trail.
+a bad archive writes nothing; then it loads the database (on PostgreSQL into a schema of its own, checked for
+row counts and schema revision, then swapped in by renaming schemas in one transaction, so a failed or
+interrupted load leaves the old data in place; on SQLite in one transaction), copies the files, checks row
+counts and hashes again on what was written, upgrades the schema when the backup is older than the code, and
+verifies the audit trail.
 """
 
 from __future__ import annotations
@@ -148,7 +150,7 @@ def restore_backup(archive: Path, *, force: bool = False) -> RestoreSummary:
         to_write = _files_to_write(staged, export_dir, force)
         db.session.remove()
         db.engine.dispose()
-        _load_database(staged.database, dialect, force)
+        _load_database(staged.database, dialect, manifest)
         _check_counts(manifest)
         _write_files(to_write, export_dir)
     _check_file_hashes(manifest, export_dir)
@@ -236,23 +238,38 @@ def _files_to_write(staged: Staged, export_dir: Path, force: bool) -> dict[str, 
     return to_write
 
 
-def _load_database(dump: Path, dialect: str, force: bool) -> None:
+def _load_database(dump: Path, dialect: str, manifest: Manifest) -> None:
+    """Load the dump; on PostgreSQL into a schema of its own that replaces the live one only once its row counts
+    and schema revision match the manifest (a failed or interrupted load leaves the live data as it was)."""
     if dialect == "sqlite":
         engines.sqlite_load(dump, engines.sqlite_path(db.engine.url))
         return
-    if force:
-        engines.pg_clear(db.engine)
-    engines.pg_load(dump, db.engine.url)
+    engines.pg_load_staged(dump, db.engine.url)
+    counts, revision = engines.pg_staged_state(db.engine)
+    problem = _count_problem(counts, manifest)
+    if problem is None and revision != manifest.alembic_revision:
+        problem = f"the loaded schema revision is {revision}, the backup's {manifest.alembic_revision}"
+    if problem is not None:
+        engines.pg_drop_staged(db.engine)
+        raise BackupError(f"The loaded copy did not check out ({problem}); the database was left as it was.")
+    engines.pg_swap_in(db.engine)
+
+
+def _count_problem(counts: dict[str, int], manifest: Manifest) -> str | None:
+    if counts == manifest.row_counts:
+        return None
+    differing = sorted(
+        t for t in counts.keys() | manifest.row_counts.keys() if counts.get(t) != manifest.row_counts.get(t)
+    )
+    return f"row counts differ from the backup's in: {', '.join(differing[:10])}"
 
 
 def _check_counts(manifest: Manifest) -> None:
     with db.engine.connect() as connection:
         counts = engines.count_rows(connection)
-    if counts != manifest.row_counts:
-        differing = sorted(
-            t for t in counts.keys() | manifest.row_counts.keys() if counts.get(t) != manifest.row_counts.get(t)
-        )
-        raise BackupError(f"After the restore, row counts differ from the backup's in: {', '.join(differing[:10])}.")
+    problem = _count_problem(counts, manifest)
+    if problem is not None:
+        raise BackupError(f"After the restore, {problem}.")
 
 
 def _write_files(to_write: dict[str, Path], export_dir: Path) -> None:

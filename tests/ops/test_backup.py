@@ -6,12 +6,15 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import shutil
+import sys
 import tarfile
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import inspect as sqlalchemy_inspect
 
 from app import create_app
 from app.backup import engines
@@ -241,3 +244,118 @@ def test_without_pg_dump_the_message_names_the_debian_package(monkeypatch: pytes
     monkeypatch.setattr(engines.shutil, "which", lambda _name: None)
     with pytest.raises(BackupError, match=r"apt-get install postgresql-client"):
         engines._pg_tool("pg_dump")
+
+
+# Atomic restore --------------------------------------------------------------------------------------------
+
+KILLED_MIDWAY = {
+    # psql gets the first part of the restore script, then it is killed (SIGKILL, as a crash or kill -9 would).
+    "psql": """#!{python}
+import os, signal, subprocess, sys, time
+child = subprocess.Popen([{real!r}, *sys.argv[1:]], stdin=subprocess.PIPE)
+child.stdin.write(sys.stdin.buffer.read({cut}))
+child.stdin.flush()
+time.sleep(2)
+child.kill()
+child.wait()
+os.kill(os.getpid(), signal.SIGKILL)
+""",
+    # pg_restore writes the first part of its output (to psql, or into the database), then it is killed.
+    "pg_restore": """#!{python}
+import os, signal, subprocess, sys, time
+if "--list" in sys.argv:  # the archive check before loading runs as usual
+    os.execv({real!r}, [{real!r}, *sys.argv[1:]])
+child = subprocess.Popen([{real!r}, *sys.argv[1:]], stdout=subprocess.PIPE)
+sys.stdout.buffer.write(child.stdout.read({cut}))
+sys.stdout.buffer.flush()
+time.sleep(2)
+child.kill()
+os.kill(os.getpid(), signal.SIGKILL)
+""",
+}
+
+
+def _add_office(app: Flask, name: str) -> None:
+    from app.auth.models import Organization
+
+    with app.app_context():
+        db.session.add(Organization(name=name, slug=name.lower().replace(" ", "-")))
+        db.session.commit()
+
+
+def _office_names(app: Flask) -> set[str]:
+    from app.auth.models import Organization
+
+    with app.app_context():
+        return set(db.session.scalars(db.select(Organization.name)))
+
+
+@pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL is not a PostgreSQL URL")
+@pytest.mark.parametrize("killed", ["pg_restore", "psql"])
+def test_a_restore_killed_midway_leaves_the_old_data_intact(
+    killed: str, tmp_path: Path, real_sessions: None, scratch_database, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    real_tool = shutil.which(killed)
+    if real_tool is None or shutil.which("psql") is None:
+        pytest.skip("psql and pg_restore are not installed (Debian package postgresql-client)")
+    url = scratch_database("atomic")
+    live = migrated_app(url, tmp_path / "exports")
+    assert cli(live, "seed", "demo").exit_code == 0
+    archive = tmp_path / "backup.tar.gz"
+    assert cli(live, "backup", "create", str(archive)).exit_code == 0
+    backed_up = counts(live)
+    _add_office(live, "Office Created After The Backup")  # the live data now differs from the backup
+    before = counts(live)
+    assert before != backed_up
+
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    wrapper = tools / killed
+    wrapper.write_text(KILLED_MIDWAY[killed].format(python=sys.executable, real=real_tool, cut=60_000))
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+    killed = cli(live, "backup", "restore", "--force", str(archive))
+    assert killed.exit_code == 1
+    assert "left as it was" in killed.output and "Traceback" not in killed.output
+    assert counts(live) == before  # not empty, not half-loaded: exactly the old data
+    assert "Office Created After The Backup" in _office_names(live)
+    with live.app_context(), db.engine.connect() as connection:
+        schemas = set(sqlalchemy_inspect(connection).get_schema_names())
+    assert not {engines.STAGING_SCHEMA, "planwright_restore_live"} & schemas
+
+    monkeypatch.undo()  # the real tools again
+    restored = cli(live, "backup", "restore", "--force", str(archive))
+    assert restored.exit_code == 0, restored.output
+    assert counts(live) == backed_up
+    assert "Office Created After The Backup" not in _office_names(live)
+    dispose(live)
+
+
+@pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL is not a PostgreSQL URL")
+def test_a_loaded_copy_that_fails_its_checks_is_never_swapped_in(
+    tmp_path: Path, real_sessions: None, scratch_database
+) -> None:  # type: ignore[no-untyped-def]
+    if shutil.which("psql") is None or shutil.which("pg_restore") is None:
+        pytest.skip("psql and pg_restore are not installed (Debian package postgresql-client)")
+    url = scratch_database("checked")
+    live = migrated_app(url, tmp_path / "exports")
+    assert cli(live, "seed", "demo").exit_code == 0
+    good = tmp_path / "good.tar.gz"
+    assert cli(live, "backup", "create", str(good)).exit_code == 0
+    manifest = json.loads(_member(good, "manifest.json"))
+    wrong_counts = {**manifest["row_counts"], "organization": manifest["row_counts"]["organization"] + 1}
+    lying = _rewrite(good, tmp_path / "lying.tar.gz", _manifest_edit(row_counts=wrong_counts))
+    _add_office(live, "Office Kept")
+    before = counts(live)
+    refused = cli(live, "backup", "restore", "--force", str(lying))
+    assert refused.exit_code == 1
+    assert "did not check out" in refused.output and "organization" in refused.output
+    assert counts(live) == before
+    dispose(live)
+
+
+def _member(archive: Path, name: str) -> bytes:
+    with tarfile.open(archive, "r:gz") as tar:
+        handle = tar.extractfile(name)
+        assert handle is not None
+        return handle.read()
