@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, overload
 
 from flask import Flask, request
 from werkzeug.exceptions import BadRequest
@@ -49,6 +49,12 @@ class BadParameter(BadRequest):
     explained = True
 
 
+@overload
+def int_param(name: str, default: int, *, minimum: int = 1, maximum: int = MAX_ID, source: Any = None) -> int: ...
+@overload
+def int_param(
+    name: str, default: None = None, *, minimum: int = 1, maximum: int = MAX_ID, source: Any = None
+) -> int | None: ...
 def int_param(
     name: str, default: int | None = None, *, minimum: int = 1, maximum: int = MAX_ID, source: Any = None
 ) -> int | None:
