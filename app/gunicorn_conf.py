@@ -96,6 +96,15 @@ def when_ready(server: Any) -> None:
     gc.freeze()
 
 
+def worker_exit(server: Any, worker: Any) -> None:
+    """In a worker that is leaving (a restart, a reload, a shutdown): let its PDF renders finish within the
+    graceful timeout. If it is killed first, its rendering processes die with it and the job-state reader
+    reports the unfinished exports lost, so people can ask again (app/exports/pdf/jobs.py)."""
+    from app.exports.pdf import jobs
+
+    jobs.shutdown_pool(wait=True)
+
+
 def post_fork(server: Any, worker: Any) -> None:
     """In each new worker: forget any pooled database connection inherited from the master."""
     app = _flask_app(server)

@@ -13,6 +13,11 @@
 4. reports, per request type, requests, failures, requests per second and p50/p95/p99 in milliseconds, the
    step table and the final run, and how many PDF exports (renders) the export requests made.
 
+``run_edit_export`` (the ``edit_export`` part of ``make bench``) is the "edit then export" mix: people edit sections
+and ask for PDFs of the changed draft while others read plan pages; it reports the plan page's p95 while the PDFs
+render in the app servers' pools, with the renders at their shipped lower CPU priority and, for comparison, at
+the pages' priority.
+
 Figures are taken for the given seconds once every simulated person has signed in (the locustfile resets
 Locust's statistics then); sign-in and look-ups are ``[setup]`` requests and are left out. Each person pauses
 0.5-1.5 s between tasks (LOAD_WAIT_MIN/MAX). The machine's load average is reported before and after: other
@@ -379,6 +384,69 @@ def _run(url: str, work: Path) -> dict[str, Any]:
         "highest_step_meeting_target": best,
         "final": {**final, "meets_target": meets_target(final)},
         "pdf_exports_made": exports,
+        "cpu_count": os.cpu_count(),
+        "load_average_before": load_before,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+# --- "edit then export": pages while PDFs render ---------------------------------------------------------
+
+EDIT_EXPORT_WEIGHTS = "browse=70,portfolio=0,initiative=0,edit=0,score=0,export=0,edit_export=30"
+
+
+def run_edit_export(folder: str | None = None) -> dict[str, Any]:
+    """The "edit then export" mix for ``make bench`` (``SKIPPED`` without PostgreSQL): see ``_run_edit_export``."""
+    url = database_url()
+    if url is None:
+        return dict(SKIPPED)
+    with tempfile.TemporaryDirectory(dir=folder) as work:
+        return _run_edit_export(url, Path(work))
+
+
+def _run_edit_export(url: str, work: Path) -> dict[str, Any]:
+    """BENCH_EDIT_EXPORT_USERS people (default 20) for BENCH_LOAD_SECONDS (default 60) against gunicorn -w 2
+    rendering in its own process pools (the embedded default, no Redis: the renders share the app servers' CPUs):
+    30 % of tasks edit a section and then ask for the draft's PDF (a new render each time), 70 % read the plans
+    list and a plan page. Run once per niceness in BENCH_EDIT_EXPORT_NICENESS (default ``10,0``: the renders'
+    CPU priority as shipped, then as before, for comparison); reports the plan page's p95 while PDFs render."""
+    orgs, initiatives = _env_int("BENCH_LOAD_ORGS", 2), _env_int("BENCH_LOAD_INITIATIVES", 2000)
+    users, seconds = _env_int("BENCH_EDIT_EXPORT_USERS", 20), _env_int("BENCH_LOAD_SECONDS", 60)
+    warmup_seconds = _env_int("BENCH_LOAD_WARMUP_SECONDS", 15)
+    niceness = [int(n) for n in os.environ.get("BENCH_EDIT_EXPORT_NICENESS", "10,0").split(",") if n.strip()]
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    runs = []
+    for value in niceness:
+        empty_database(url)  # each run starts from the same data and an empty export history
+        env = {**server_env(url, work / f"exports-{value}"), "REDIS_URL": "", "EXPORT_RENDER_NICENESS": str(value)}
+        seed(env, orgs=orgs, initiatives=initiatives)
+        locust_env = {"LOAD_ORGS": str(orgs), "LOAD_WEIGHTS": EDIT_EXPORT_WEIGHTS}
+        with gunicorn(env, work / f"gunicorn-{value}.log") as host:
+            warm = {"LOAD_ORGS": str(orgs)}
+            run_locust(host, users=4, seconds=warmup_seconds, csv_prefix=work / f"warmup-{value}", env=warm)
+            result = run_locust(host, users=users, seconds=seconds, csv_prefix=work / f"mix-{value}", env=locust_env)
+            exports = export_outcomes(url)
+        plan_page = result["by_request"].get("plan page", {})
+        runs.append(
+            {
+                "render_niceness": value,
+                "plan_page_p95_ms": plan_page.get("p95_ms"),
+                "plan_page_p50_ms": plan_page.get("p50_ms"),
+                "plan_page_requests": plan_page.get("requests"),
+                "meets_target": bool(plan_page) and plan_page["p95_ms"] < PAGE_P95_TARGET_MS and not result["errors"],
+                "pdf_exports_by_status": exports,
+                **{k: result[k] for k in ("users", "seconds", "requests_per_second", "requests", "errors")},
+                "worst_page_p95_ms": result["worst_page_p95_ms"],
+                "worst_page": result["worst_page"],
+                "by_request": result["by_request"],
+                "failures": result["failures"],
+            }
+        )
+    return {
+        "tool": "locust (headless) against gunicorn -w 2 rendering in its process pools (EXPORT_WORKERS 2), PostgreSQL",
+        "mix": "edit a section then ask for the draft's PDF 30, plans list + plan page 70 (pause 0.5-1.5 s)",
+        "target": f"plan page p95 < {PAGE_P95_TARGET_MS} ms at {users} people while PDFs render, 0 errors",
+        "runs": runs,
         "cpu_count": os.cpu_count(),
         "load_average_before": load_before,
         "load_average_after": [round(x, 2) for x in os.getloadavg()],

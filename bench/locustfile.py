@@ -12,6 +12,8 @@ repeats, with a pause of LOAD_WAIT_MIN to LOAD_WAIT_MAX seconds between tasks, a
     score       10  a review's page, then saving draft scores for every criterion
     export       5  asking for the PDF of the plan's version 1 (rendered once in the server's process pool,
                     then reused: the answer must be a redirect, never a 5xx)
+    edit_export  0  editing a section, then asking for the draft's PDF (a new render every time); on only in
+                    the "edit then export" mix (bench/load.py ``run_edit_export``)
 
 Request names starting with ``[setup]`` are the sign-in and the look-ups of ids; the figures start from zero
 once everyone has signed in, and bench/load.py leaves ``[setup]`` out. GET requests are pages, POST requests
@@ -41,7 +43,15 @@ MEMBERS = int(os.environ.get("LOAD_MEMBERS", "12"))
 PASSWORD = os.environ.get("LOAD_PASSWORD", "Scale-Benchmark-2027")
 MEASURE_SECONDS = float(os.environ.get("LOAD_MEASURE_SECONDS", "0"))  # 0: Locust's --run-time alone decides
 PLAN_TITLE = "Scale plan"
-DEFAULT_WEIGHTS = {"browse": 40, "portfolio": 25, "initiative": 10, "edit": 10, "score": 10, "export": 5}
+DEFAULT_WEIGHTS = {
+    "browse": 40,
+    "portfolio": 25,
+    "initiative": 10,
+    "edit": 10,
+    "score": 10,
+    "export": 5,
+    "edit_export": 0,  # the "edit then export" mix of bench/load.py switches it on
+}
 PORTFOLIO_QUERIES = (
     ("portfolio list", ""),
     ("portfolio list (search + status)", "?q=platform&status=in_progress"),
@@ -215,6 +225,14 @@ class StaffMember(HttpUser):
             data[f"comment-{criterion}"] = ""
         self._action(f"/reviews/{review}/scores", "save draft scores", data)
 
+    @task(WEIGHTS["edit_export"])
+    def edit_export(self) -> None:
+        """Edit a section of the plan, then ask for the draft's PDF: the content changed, so it is rendered."""
+        self.edit()
+        plan = self.office.plan
+        data = {"csrf_token": self.csrf, "version": "draft"}
+        self._action(f"/plans/{plan}/exports", "export request (edited draft)", data)
+
     @task(WEIGHTS["export"])
     def export(self) -> None:
         plan = self.office.plan
@@ -224,7 +242,7 @@ class StaffMember(HttpUser):
         """LOAD_IN_TURN=1 (the smoke test): every task in turn instead of drawn by weight; each person starts two
         tasks further on than the one before, so three people cover the six tasks within their first two."""
         if not hasattr(self, "turns"):
-            names = list(DEFAULT_WEIGHTS)
+            names = [name for name, weight in DEFAULT_WEIGHTS.items() if weight]
             start = 2 * (self.org - 1 + self.slot * ORGS) % len(names)
             self.turns = itertools.cycle(names[start:] + names[:start])
         getattr(self, next(self.turns))()

@@ -43,7 +43,8 @@ from typing import Any
 log = logging.getLogger(__name__)
 QUEUE_NAME = "planwright-exports"
 TASKS_PER_WORKER = 25  # a worker process is replaced after this many renders (fragmentation)
-RENDER_NICENESS = 10  # renders yield the CPU to the processes serving pages
+# Renders yield the CPU to the processes serving pages (EXPORT_RENDER_NICENESS: 0 to compare, in bench/load.py).
+RENDER_NICENESS = int(os.environ.get("EXPORT_RENDER_NICENESS", "10"))
 WORKER_TTL_SECONDS = 20  # an idle RQ worker beats every WORKER_TTL_SECONDS - 15 s (RQ's rule)
 WORKER_MONITOR_SECONDS = 5  # a busy RQ worker beats this often
 HEARTBEAT_STALE_SECONDS = 15  # no heartbeat for this long: the worker is gone
