@@ -169,8 +169,9 @@ def render_pdf(
     with warnings.catch_warnings():  # renders run one at a time in their own process: no thread shares this
         warnings.simplefilter("ignore", ResourceWarning)  # WeasyPrint 70's PDF/A code leaves its ICC file open
         document.write_pdf(out, pdf_variant=variant, attachments=files or None, uncompressed_pdf=False)
-    pdf = make_accessible(out.getvalue(), link_descriptions(document.pages))
-    return Rendered(pdf=pdf, pages=len(document.pages))
+    descriptions, pages = link_descriptions(document.pages), len(document.pages)
+    del document, files  # the laid-out pages: freed before pikepdf reads the file, so the peak stays WeasyPrint's
+    return Rendered(pdf=make_accessible(out.getvalue(), descriptions), pages=pages)
 
 
 def link_descriptions(pages: list[Page]) -> list[list[str]]:
