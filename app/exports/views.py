@@ -53,8 +53,9 @@ def plan_exports(plan_id: int):  # type: ignore[no-untyped-def]
 
 
 def _with_retry(make: Callable[[], services.Requested]) -> services.Requested:
-    """Request (which queues the render) and commit, retrying when the database reports contention (SQLite under concurrent writers
-    answers "database is locked" instead of waiting): concurrent requests are queued, never a 500."""
+    """Request (which queues the render) and commit, retrying when the database reports contention (SQLite
+    under concurrent writers answers "database is locked" instead of waiting): concurrent requests are queued,
+    never a 500."""
     for attempt in range(4):
         try:
             requested = make()

@@ -517,7 +517,6 @@ def live_workers(connection: Any) -> list[Any]:
 
 def _rq_lost_reason(ref: JobRef, started: Started | None, redis_url: str) -> str | None:
     from redis.exceptions import RedisError
-    from rq import Worker
     from rq.exceptions import NoSuchJobError
     from rq.job import Job, JobStatus
 
@@ -532,9 +531,8 @@ def _rq_lost_reason(ref: JobRef, started: Started | None, redis_url: str) -> str
         if status == JobStatus.FINISHED:
             return LOST_RENDERER  # finished without a result file (the caller looked once more)
         if status == JobStatus.STARTED:
-            worker = Worker.find_by_key(Worker.redis_worker_namespace_prefix + (job.worker_name or ""), connection)
-            alive = worker is not None and worker in live_workers(connection)
-            return None if alive else LOST_WORKER
+            alive = {worker.name for worker in live_workers(connection)}
+            return None if job.worker_name in alive else LOST_WORKER
         enqueued = job.enqueued_at.replace(tzinfo=UTC) if job.enqueued_at else None
         waited = (datetime.now(UTC) - enqueued).total_seconds() if enqueued else 0
         if waited > NO_WORKER_GRACE_SECONDS and not live_workers(connection):

@@ -1,5 +1,5 @@
-"""PDFs at adoption: both PDFs of a just-adopted version are queued in its transaction and rendered after it
-commits, so executives find them ready."""
+"""PDFs at adoption: both PDFs of a just-adopted version are recorded and queued in its transaction, so
+executives find them ready."""
 
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ log = logging.getLogger(__name__)
 
 
 def render_on_adoption(version: PlanVersion) -> list[Requested]:
-    """Queue the plan PDF and the archival PDF/A-3b copy of a just-adopted version, from one print HTML (call
-    ``dispatch`` on each after the commit). The session hook below does both for every adoption."""
+    """Queue the plan PDF and the archival PDF/A-3b copy of a just-adopted version, from one print HTML (each
+    queued in this transaction, or recorded failed when the queue cannot take it). The session hook below does
+    it for every adoption."""
     plan = version.plan
     document = plan_document(plan, version=version)
     return [
@@ -37,8 +38,9 @@ def render_on_adoption(version: PlanVersion) -> list[Requested]:
 #
 # Whichever code adopts a version (the board's decision through app.governance.services.adoption, a test, the
 # demo loader), the version's status becomes ``adopted`` in a flush. The hook notes such versions; just before
-# that transaction commits it requests both PDFs in a savepoint (a failure there is logged and never blocks the
-# adoption); after the commit it starts the renders, so executives find the PDFs ready.
+# that transaction commits it requests and queues both PDFs in a savepoint (a failure there is logged and never
+# blocks the adoption), so executives find the PDFs ready. (``dispatch`` after the commit is left for a request
+# made with start=False; for these it does nothing.)
 # EXPORT_ON_ADOPTION (default: on, except under TESTING) switches it.
 
 _ADOPTED = "planwright.exports.adopted"
