@@ -61,9 +61,9 @@ def test_a_title_change_alone_makes_an_older_form_stale(editor_client, signed_in
 @pytest.mark.skipif(not PG_URL.startswith("postgresql"), reason="needs TEST_DATABASE_URL (PostgreSQL)")
 def test_two_editors_save_different_sections_of_a_plan_under_review_at_once(  # type: ignore[no-untyped-def]
     tmp_path: Path,
-    real_sessions,
-    scratch_database,
-    monkeypatch,  # noqa: F811
+    real_sessions,  # noqa: F811 - the fixture imported above
+    scratch_database,  # noqa: F811
+    monkeypatch,
 ):
     app = migrated_app(scratch_database("sections"), tmp_path / "exports")
     with app.app_context():
@@ -109,3 +109,20 @@ def test_two_editors_save_different_sections_of_a_plan_under_review_at_once(  # 
             assert db.session.scalar(new_drafts.select_from(AuditEvent)) == 1
     finally:
         dispose(app)
+
+
+def test_a_lost_version_race_anywhere_is_the_conflict_page_with_the_text(editor_client, plan, monkeypatch):  # type: ignore[no-untyped-def]
+    """The shared handler: a StaleDataError no view expected (a versioned row changed between read and write) is a
+    409 page giving the typed text back, never a 500."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    def lost_race(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise StaleDataError("UPDATE statement on table 'plan' expected to update 1 row(s); 0 were matched.")
+
+    monkeypatch.setattr(services, "save_section", lost_race)
+    section = sections_of(plan)[0]
+    form = {**edit_form(editor_client, section), "body": OLD_FORM_TEXT}
+    response = editor_client.post(section_url(section, "/edit"), data=form)
+    assert response.status_code == 409
+    assert "Someone else saved this" in response.get_data(as_text=True)
+    assert OLD_FORM_TEXT in response.get_data(as_text=True)
