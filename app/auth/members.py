@@ -86,7 +86,12 @@ def _tell_existing_account(user: User, organization: Organization, role: Role) -
         "in the organization menu.\n\nIf you do not expect this, tell your Planwright administrator.\n"
     )
     try:
-        send_mail(user.email, f"You were added to {organization.name} in Planwright", body)
+        send_mail(
+            user.email,
+            f"You were added to {organization.name} in Planwright",
+            body,
+            organization_id=organization.id,
+        )
     except MailError as exc:  # the admin's answer must not depend on this (it would tell them an account exists)
         current_app.logger.warning("Membership notice to %s not sent: %s", user.email, exc)
 

@@ -32,7 +32,12 @@ def _importer(organization: Organization, email: str | None) -> User:
     user = db.session.scalar(
         db.select(User)
         .join(Membership, Membership.user_id == User.id)
-        .where(Membership.organization_id == organization.id, Membership.role == Role.ADMIN.value, User.active)
+        .where(
+            Membership.organization_id == organization.id,
+            Membership.role == Role.ADMIN.value,
+            Membership.active,
+            User.active,
+        )
         .order_by(User.id)
     )
     if user is None:

@@ -17,6 +17,7 @@ REVIEWED_PUBLIC_ENDPOINTS = {
     "auth.mfa_challenge",
     "auth.sso_start",
     "auth.sso_callback",
+    "auth.sso_second_factor",  # reviewed: only a browser holding a pending single sign-on for an account with a code
     "auth.forgot_password",
     "auth.reset_password",
     "static",

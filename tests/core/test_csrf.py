@@ -47,6 +47,8 @@ NO_DATA_CHANGE = {
     "auth.admin_reset_mfa": "the tenant's users have no authenticator to reset",
     "auth.reset_password": "a made-up reset link is refused (the refusal is only audited)",
     "auth.sso_start": "no organization offers single sign-on for the address's domain",
+    "auth.sso_second_factor": "with no single sign-on passed in this browser there is no code to check",
+    "notifications.retry_mail": "the tenant has no undelivered message to send again",
     "public.manage.publish_plan": "the tenant's first plan has no adopted version, so there is nothing to publish",
     "public.manage.unpublish_plan": "the tenant's first plan is not on the public site",
 }

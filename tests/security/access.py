@@ -252,6 +252,7 @@ ROUTES: dict[str, Access] = {
         "GET auth.edit_user",
         "POST auth.edit_user",
         "POST auth.admin_reset_mfa",
+        "POST auth.remove_user",
         "GET auth.sign_in_settings",
         "POST auth.sign_in_settings",
         "GET exports.organization_settings",

@@ -161,7 +161,12 @@ def _admins(organization_id: int) -> list[User]:
         db.session.scalars(
             db.select(User)
             .join(Membership)
-            .where(Membership.organization_id == organization_id, Membership.role == Role.ADMIN.value, User.active)
+            .where(
+                Membership.organization_id == organization_id,
+                Membership.role == Role.ADMIN.value,
+                Membership.active,
+                User.active,
+            )
             .order_by(User.name)
         )
     )

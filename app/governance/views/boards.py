@@ -98,7 +98,7 @@ def _member_choices(form: MemberForm, board: Board) -> None:
     people = db.session.scalars(
         db.select(User)
         .join(Membership)
-        .where(Membership.organization_id == board.organization_id, User.active)
+        .where(Membership.organization_id == board.organization_id, Membership.active, User.active)
         .order_by(User.name)
     ).all()
     form.user.choices = [SelectChoice("", "Choose a person")] + [

@@ -255,7 +255,7 @@ class FrozenBlocks:
                 render_template("traceability/blocks/error.html", block_id=block_id, message=message, info=info.strip())
             )
         # written by capture() from the autoescaped block templates; the column is never filled from a form
-        return Markup(html.replace(BLOCK_ID, block_id))  # noqa: S704
+        return Markup(html.replace(BLOCK_ID, block_id))  # noqa: S704 - captured from autoescaped block templates
 
 
 def render_frozen_markdown(frozen: FrozenPlan, text: str, renderer: FrozenBlocks | None = None) -> Markup:

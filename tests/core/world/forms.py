@@ -211,6 +211,7 @@ def form_data(endpoint: str, tenant: Tenant, ids: dict[str, int] | None = None) 
         "auth.mfa_regenerate_codes": {},
         "auth.mfa_disable": {},
         "auth.admin_reset_mfa": {},
+        "auth.remove_user": {},
         "auth.reauth": {"password": PASSWORD},
         "auth.forgot_password": {"email": tenant.users[Role.VIEWER].email},
         "auth.reset_password": {"token": "made-up-reset-token", "new_password": "Another-Long-Passphrase-8"},
