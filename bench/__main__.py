@@ -13,8 +13,8 @@ runs, and the response size. Data sets:
 - load: Locust against gunicorn with 2 workers on PostgreSQL and the scale data set, a realistic mix, stepped to
   the highest load where every page's p95 stays under 300 ms with 0 errors (bench/load.py; needs
   BENCH_DATABASE_URL or TEST_DATABASE_URL naming a PostgreSQL database, which it empties).
-- edit_export: the "edit then export" mix (bench/load.py run_edit_export): 20 people, 30 % edit a section then ask
-  for the draft's PDF, 70 % read plan pages; the plan page's p95 while PDFs render in the app servers' pools,
+- edit_export: the "edit then export" mix (bench/load.py run_edit_export): 20 people, 10 % edit a section then ask
+  for the draft's PDF, 10 % edit, 80 % read plan pages; the plan page's p95 while PDFs render in the app servers' pools,
   with renders at their lower CPU priority and, for comparison, at the pages' (same database requirement).
 Options: BENCH_REPEAT (requests per page, default 30); BENCH_PARTS (comma-separated, e.g. ``pdf``) runs only
 those parts and replaces just them in bench/results/latest.json, noting the date each part was measured.

@@ -392,7 +392,7 @@ def _run(url: str, work: Path) -> dict[str, Any]:
 
 # --- "edit then export": pages while PDFs render ---------------------------------------------------------
 
-EDIT_EXPORT_WEIGHTS = "browse=70,portfolio=0,initiative=0,edit=0,score=0,export=0,edit_export=30"
+EDIT_EXPORT_WEIGHTS = "browse=80,portfolio=0,initiative=0,edit=10,score=0,export=0,edit_export=10"
 
 
 def run_edit_export(folder: str | None = None) -> dict[str, Any]:
@@ -407,9 +407,10 @@ def run_edit_export(folder: str | None = None) -> dict[str, Any]:
 def _run_edit_export(url: str, work: Path) -> dict[str, Any]:
     """BENCH_EDIT_EXPORT_USERS people (default 20) for BENCH_LOAD_SECONDS (default 60) against gunicorn -w 2
     rendering in its own process pools (the embedded default, no Redis: the renders share the app servers' CPUs):
-    30 % of tasks edit a section and then ask for the draft's PDF (a new render each time), 70 % read the plans
-    list and a plan page. Run once per niceness in BENCH_EDIT_EXPORT_NICENESS (default ``10,0``: the renders'
-    CPU priority as shipped, then as before, for comparison); reports the plan page's p95 while PDFs render."""
+    10 % of tasks edit a section and then ask for the draft's PDF (a new render each time), 10 % edit a section
+    only, 80 % read the plans list and a plan page. Run once per niceness in BENCH_EDIT_EXPORT_NICENESS (default
+    ``10,0``: the renders' CPU priority as shipped, then as before, for comparison); reports the plan page's p95
+    while PDFs render."""
     orgs, initiatives = _env_int("BENCH_LOAD_ORGS", 2), _env_int("BENCH_LOAD_INITIATIVES", 2000)
     users, seconds = _env_int("BENCH_EDIT_EXPORT_USERS", 20), _env_int("BENCH_LOAD_SECONDS", 60)
     warmup_seconds = _env_int("BENCH_LOAD_WARMUP_SECONDS", 15)
@@ -444,7 +445,8 @@ def _run_edit_export(url: str, work: Path) -> dict[str, Any]:
         )
     return {
         "tool": "locust (headless) against gunicorn -w 2 rendering in its process pools (EXPORT_WORKERS 2), PostgreSQL",
-        "mix": "edit a section then ask for the draft's PDF 30, plans list + plan page 70 (pause 0.5-1.5 s)",
+        "mix": "edit a section then ask for the draft's PDF 10, edit a section 10, plans list + plan page 80 "
+        "(pause 0.5-1.5 s)",
         "target": f"plan page p95 < {PAGE_P95_TARGET_MS} ms at {users} people while PDFs render, 0 errors",
         "runs": runs,
         "cpu_count": os.cpu_count(),
