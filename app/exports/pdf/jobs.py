@@ -18,6 +18,7 @@ job nobody can finish any more is reported lost within seconds, with a reason a 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import json
@@ -517,7 +518,7 @@ def live_workers(connection: Any) -> list[Any]:
 
 def _rq_lost_reason(ref: JobRef, started: Started | None, redis_url: str) -> str | None:
     from redis.exceptions import RedisError
-    from rq.exceptions import NoSuchJobError
+    from rq.exceptions import InvalidJobOperation, NoSuchJobError
     from rq.job import Job, JobStatus
 
     if not redis_url:
@@ -536,7 +537,8 @@ def _rq_lost_reason(ref: JobRef, started: Started | None, redis_url: str) -> str
         enqueued = job.enqueued_at.replace(tzinfo=UTC) if job.enqueued_at else None
         waited = (datetime.now(UTC) - enqueued).total_seconds() if enqueued else 0
         if waited > NO_WORKER_GRACE_SECONDS and not live_workers(connection):
-            job.cancel()  # a worker that starts later must not render what the user was told is lost
+            with contextlib.suppress(InvalidJobOperation):  # taken by a worker meanwhile: it is lost anyway
+                job.cancel()  # a worker that starts later must not render what the user was told is lost
             return LOST_NO_WORKER
     except NoSuchJobError:
         return LOST_FROM_QUEUE
