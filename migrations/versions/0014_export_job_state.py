@@ -8,7 +8,6 @@ Create Date: 2026-12-07 23:50:00
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0014'
 down_revision = '0013'
 branch_labels = None
