@@ -30,7 +30,7 @@ from tests.core.world import (
 
 # Admin-only pages check the role before loading the object, so the other roles get 403 for any id (their own,
 # another organization's or a missing one alike); that answer says nothing about the object, and is allowed.
-ADMIN_ONLY = frozenset({"auth.edit_user"})
+ADMIN_ONLY = frozenset({"auth.edit_user", "auth.remove_user"})
 SESSION_CLOCK = frozenset({("user_session", "last_seen_at")})
 # Route parameters naming a part of an initiative, loaded through the initiative named in the same URL.
 INITIATIVE_PARTS = frozenset({"milestone_id", "risk_id", "cost_id", "dependency_id", "link_id"})
