@@ -201,5 +201,7 @@ def test_the_last_page_holds_the_rest_and_a_page_past_the_end_shows_the_last(edi
         assert column_codes(goal_table(page)) == [f"INI-{n:04d}" for n in range(121, 131)]
         assert "Initiatives 121–130 of 130" in squash(page.text)
         assert list(pages_nav(page)) == ["Previous initiatives"]
-    for query in ("?goal=G1&page=0", "?goal=G1&page=first"):
-        assert column_codes(goal_table(matrix_page(editor_client, plan, query)))[0] == "INI-0001"
+    for query in ("?goal=G1&page=0", "?goal=G1&page=first"):  # not a page number: refused, naming the parameter
+        response = editor_client.get(f"/plans/{plan.id}/traceability{query}")
+        assert response.status_code == 400
+        assert "“page” must be a whole number" in response.get_data(as_text=True)
