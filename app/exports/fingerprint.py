@@ -12,8 +12,9 @@ HTML, which is then matched by its exact hash, so the PDF is still reused):
 - append-only tables whose rows never change (section revisions, frozen version text): count and highest id;
 - plus the date (the cover prints it), the template version, the plan, the version and the export options.
 
-Tables that never reach a PDF (sessions, sign-in attempts, notifications, the audit trail, exports) are left
-out, so downloading or signing in does not change the fingerprint.
+Tables that never reach a PDF (sessions, sign-in attempts and settings, API tokens, notifications, the mail
+outbox, the audit trail, exports) are left out, so downloading, signing in, using the API or sending mail does
+not change the fingerprint.
 """
 
 from __future__ import annotations
@@ -21,20 +22,25 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
-from sqlalchemy import Integer, String, Table, func, literal, null, select, union_all
+from sqlalchemy import Integer, String, Table, func, literal, null, select, text, union_all
 
 from app.extensions import db
 
 IGNORED = frozenset(
     {
+        "api_token",
         "audit_chain_head",
         "audit_event",
         "export",
         "form_draft",
         "login_attempt",
+        "mail_outbox",
         "mfa_recovery_code",
         "notification",
         "password_reset_token",
+        "organization_sign_in",
+        "sso_domain_claim",
+        "sso_group_role",
         "sso_identity",
         "sso_login_state",
         "user_mfa",
@@ -78,6 +84,9 @@ def content_state() -> str:
     rows = db.session.execute(union_all(*[_aggregate(t) for t in aggregated])).all()
     for row in sorted(rows, key=lambda r: r[0]):
         digest.update(repr(tuple(row)).encode())
+    if db.session.get_bind().dialect.name == "postgresql":
+        digest.update(_hashed_in_postgres(hashed).encode())
+        return digest.hexdigest()
     for table in hashed:
         digest.update(table.name.encode())
         ordered = select(table).order_by(*table.primary_key.columns)
@@ -86,9 +95,33 @@ def content_state() -> str:
     return digest.hexdigest()
 
 
-def export_fingerprint(*, kind: str, plan_id: int, version_number: int | None, one_pagers: bool, today: date) -> str:
-    """The fingerprint of one requested plan export."""
+def _hashed_in_postgres(tables: list[Table]) -> str:
+    """PostgreSQL hashes the row-by-row tables itself, in one statement: each table's rows as text, in key
+    order (tens of thousands of cost rows take a few milliseconds instead of a quarter of a second in Python)."""
+    parts = []
+    for table in tables:
+        order = ", ".join(f'r."{column.name}"' for column in table.primary_key.columns)
+        parts.append(
+            f"SELECT '{table.name}' AS name, md5(coalesce(string_agg(r::text, '|' ORDER BY {order}), '')) AS digest "  # noqa: S608 - names from the models
+            f'FROM "{table.name}" AS r'
+        )
+    rows = db.session.execute(text(" UNION ALL ".join(parts))).all()  # names from the models, never from input
+    return "".join(f"{name}:{value};" for name, value in sorted(rows))
+
+
+def export_fingerprint(
+    *,
+    kind: str,
+    today: date,
+    plan_id: int | None = None,
+    version_number: int | None = None,
+    one_pagers: bool = False,
+    meeting_id: int | None = None,
+) -> str:
+    """The fingerprint of one requested export: a plan PDF (``plan_id``) or a board pack (``meeting_id``)."""
     from app.exports.pdf.render import template_version
 
     head = f"{kind}|{plan_id}|{version_number}|{one_pagers}|{today.isoformat()}|{template_version()}"
+    if meeting_id is not None:
+        head += f"|meeting {meeting_id}"
     return hashlib.sha256(f"{head}\n{content_state()}".encode()).hexdigest()

@@ -3,23 +3,26 @@ without building the print HTML, and any change a PDF would show changes the fin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from flask import template_rendered
 
 from app.auth.models import Role
 from app.core.db import utcnow
 from app.exports import services
 from app.exports.fingerprint import export_fingerprint
 from app.exports.models import Export
-from app.exports.pdf import documents
-from app.exports.services import requests as export_requests
+from app.exports.pdf import render
+from app.exports.services import building
 from app.extensions import db
 from app.governance.models import Decision
 from app.objectives.models import Kpi, KpiMeasurement
 from app.plans import services as plan_services
+from tests.exports.test_board_pack import meeting  # noqa: F401 - the board pack fixture
 from tests.factories import create_org, create_plan, create_user
 from tests.governance.factories import create_board, create_review
 from tests.portfolio.factories import add_cost, create_initiative, create_objective
@@ -147,7 +150,7 @@ def test_a_repeated_request_builds_no_html(app, world, monkeypatch) -> None:  # 
         def no_html(*args, **kwargs):  # type: ignore[no-untyped-def]
             raise AssertionError("the print HTML was built for an unchanged plan")
 
-        monkeypatch.setattr(export_requests, "plan_document", no_html)  # its time is in make bench (about 12 ms)
+        monkeypatch.setattr(building, "plan_document", no_html)  # its time is in make bench (about 12 ms)
         for _ in range(3):
             again = services.request_plan_pdf(plan, user=None)
             assert again.reused and again.export.id == first.export.id
@@ -159,28 +162,84 @@ def test_a_repeated_request_builds_no_html(app, world, monkeypatch) -> None:  # 
     assert db.session.scalar(db.select(db.func.count()).select_from(Export).where(Export.plan_id == plan.id)) == 2
 
 
-def test_a_snapshot_hit_learns_the_new_fingerprint(app, world) -> None:  # type: ignore[no-untyped-def]
-    """A change that leaves the PDF identical (e.g. another plan's edit) costs one HTML build, then is instant."""
+@contextmanager
+def _templates_rendered(app) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+    names: list[str] = []
+
+    def note(sender, template, context, **extra) -> None:  # type: ignore[no-untyped-def]
+        names.append(template.name)
+
+    with template_rendered.connected_to(note, app):
+        yield names
+
+
+def test_the_request_builds_no_print_html_even_when_the_plan_changed(app, world) -> None:  # type: ignore[no-untyped-def]
+    """The print HTML (up to a second for a large plan) is built by the render job, never by the request: the
+    request records the export and queues a job that names the plan, version, kind and options."""
+    plan = world["plan"]
+    with app.test_request_context("/"), _templates_rendered(app) as rendered:
+        requested = services.request_plan_pdf(plan, user=None, version=None, one_pagers=True, start=False)
+    assert "exports/plan.html" not in rendered
+    assert not requested.reused and requested.job is not None and requested.job.html == ""
+    source = requested.job.source
+    assert source is not None
+    assert (source.plan_id, source.version_number, source.kind, source.one_pagers, source.organization_id) == (
+        plan.id, None, "plan_pdf", True, plan.organization_id,
+    )  # fmt: skip
+    with app.test_request_context("/"), _templates_rendered(app) as rendered:
+        services.dispatch(requested)  # the job (inline in tests) builds it
+    assert "exports/plan.html" in rendered
+    services.refresh(requested.export)
+    assert requested.export.status == "ready" and len(requested.export.snapshot_hash) == 64
+
+
+def test_a_board_pack_request_builds_no_html_and_a_repeat_is_reused(app, meeting) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    with app.test_request_context("/"), _templates_rendered(app) as rendered:
+        first = services.request_board_pack(meeting["meeting"], user=None, start=False)
+    assert "exports/board_pack.html" not in rendered
+    with app.test_request_context("/"):
+        db.session.commit()
+        services.dispatch(first)
+        services.refresh(first.export)
+        assert first.export.status == "ready"
+        again = services.request_board_pack(meeting["meeting"], user=None)
+    assert again.reused and again.export.id == first.export.id
+
+
+def test_identical_content_under_a_new_fingerprint_is_not_rendered_again(app, world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A change that leaves the PDF identical (e.g. another plan's edit) misses the fingerprint: the new job
+    builds the HTML, finds the identical export's file and reuses it without rendering; the next identical
+    request is answered from the new fingerprint."""
     plan = world["plan"]
     with app.test_request_context("/"):
         first = services.request_plan_pdf(plan, user=None)
         db.session.commit()
-        services.dispatch(first)
+        services.refresh(first.export)
+        db.session.commit()
+        assert first.export.status == "ready"
         other = create_plan(org=world["org"], owner=world["editor"], title="Another plan")
         other.title = "Another plan, renamed"
         db.session.commit()
-        built = []
-        real = documents.plan_document
-        original = export_requests.plan_document
+        built, renders = [], []
+        real_document, real_render = building.plan_document, render.render_pdf
 
         def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
             built.append(1)
-            return real(*args, **kwargs)
+            return real_document(*args, **kwargs)
 
-        export_requests.plan_document = counting  # type: ignore[assignment]
-        try:
-            assert services.request_plan_pdf(plan, user=None).export.id == first.export.id
-            assert services.request_plan_pdf(plan, user=None).export.id == first.export.id
-        finally:
-            export_requests.plan_document = original  # type: ignore[assignment]
-    assert built == [1]
+        def rendering(*args, **kwargs):  # type: ignore[no-untyped-def]
+            renders.append(1)
+            return real_render(*args, **kwargs)
+
+        monkeypatch.setattr(building, "plan_document", counting)
+        monkeypatch.setattr(render, "render_pdf", rendering)
+        second = services.request_plan_pdf(plan, user=None)
+        db.session.commit()
+        services.refresh(second.export)
+        db.session.commit()
+        assert not second.reused and second.export.id != first.export.id
+        assert second.export.status == "ready" and second.export.sha256 == first.export.sha256
+        assert second.export.snapshot_hash == first.export.snapshot_hash
+        assert services.file_path(second.export) == services.file_path(first.export)
+        assert services.request_plan_pdf(plan, user=None).export.id == second.export.id
+    assert built == [1] and renders == []

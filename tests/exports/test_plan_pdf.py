@@ -9,15 +9,18 @@ import time
 import page
 import pikepdf
 import pytest
+from flask_migrate import upgrade
 
+from app import create_app
 from app.auth.models import Role
 from app.core.markdown import render_markdown
 from app.exports import services
-from app.exports.models import Export
+from app.exports.pdf import jobs
 from app.exports.pdf.documents import plan_document
 from app.exports.pdf.render import render_pdf
 from app.extensions import db
 from app.governance.models import PlanVersion, PlanVersionSection
+from tests.conftest import make_config
 from tests.exports.pdfcheck import outline_pages, page_texts, toc_numbers, unembedded_fonts, watermarked_pages
 from tests.factories import create_org, create_plan, create_user
 
@@ -106,13 +109,21 @@ def test_request_status_and_download(app, plan, signed_in) -> None:  # type: ign
     assert client.post(f"/plans/{plan.id}/exports", data={"version": "7"}).status_code == 422
 
 
-def test_the_process_pool_renders_off_the_calling_thread(app, plan) -> None:  # type: ignore[no-untyped-def]
-    app.config["EXPORT_SYNC"] = False
+@pytest.mark.browser  # its own app and committed database: the pool's processes read it from their own app
+def test_the_process_pool_builds_and_renders_off_the_calling_thread(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A pool process makes an app of its own from the running configuration, builds the print HTML there from
+    the committed data, and renders it; the request only queued ids."""
+    config = make_config(f"sqlite:///{tmp_path / 'app.db'}", EXPORT_DIR=str(tmp_path / "exports"), EXPORT_SYNC=False)
+    app = create_app(config)
     try:
-        with app.test_request_context("/"):
+        with app.app_context(), app.test_request_context("/"):
+            upgrade()
+            org = create_org(name="Office of the State CIO")
+            plan = create_plan(org=org, owner=create_user(org=org, role=Role.EDITOR), title="Digital State 2027–2030")
+            db.session.commit()
             requested = services.request_plan_pdf(plan, user=None)
             db.session.commit()
-            services.dispatch(requested)
+            assert requested.job is not None and requested.job.html == ""
             export = requested.export
             deadline = time.monotonic() + 90
             while not services.refresh(export) or export.status == "rendering":
@@ -120,9 +131,13 @@ def test_the_process_pool_renders_off_the_calling_thread(app, plan) -> None:  # 
                 time.sleep(0.3)
             assert export.status == "ready", export.error
             assert export.pages and export.pages > 3 and services.file_path(export) is not None
+            assert len(export.snapshot_hash) == 64  # the job's hash of the HTML it built, recorded on refresh
+            db.session.commit()
+            db.session.remove()
     finally:
-        app.config["EXPORT_SYNC"] = True
-    assert db.session.get(Export, export.id) is not None
+        jobs.shutdown_pool()
+        with app.app_context():
+            db.engine.dispose()
 
 
 def test_initiative_summaries_add_one_page_per_initiative_when_asked(app, plan) -> None:  # type: ignore[no-untyped-def]

@@ -105,7 +105,8 @@ def rq_app(app: Flask, redis_server: RedisServer, tmp_path: Path, monkeypatch: p
 
 
 def worker_process(url: str) -> subprocess.Popen[bytes]:
-    """``flask exports worker`` as the operator runs it (the job needs no database, only EXPORT_DIR)."""
+    """The export worker loop as ``flask exports worker`` runs it, without an app: it renders jobs that carry
+    their HTML (``_long_job``); jobs that build their HTML need the app the CLI command runs in."""
     script = f"from app.exports.pdf.jobs import run_rq_worker; run_rq_worker({url!r})"
     return subprocess.Popen(
         [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -135,10 +136,12 @@ def _refreshed(app: Flask, export: Export) -> Export:
     return export
 
 
-def _long_job(app: Flask, export: Export) -> jobs.RenderJob:
-    """Re-queue ``export`` as a long render (many pages), so it is still running when the test acts."""
+def _long_job(app: Flask, export: Export, *, paragraphs: int = 3_000) -> jobs.RenderJob:
+    """Re-queue ``export`` as a long render (many pages), so it is still running when the test acts. The job
+    carries its HTML: the worker process of these tests has no app (the test's data is not committed)."""
     token = jobs.new_token()
-    job = jobs.RenderJob(export.id, "<p>words</p>" * 3_000, app.config["EXPORT_DIR"], token=token, timeout_seconds=120)
+    html = "<p>words</p>" * paragraphs
+    job = jobs.RenderJob(export.id, html, app.config["EXPORT_DIR"], token=token, timeout_seconds=120)
     export.job_ref = jobs.enqueue_rq(job, app.config["REDIS_URL"]).dumps()
     return job
 
@@ -168,6 +171,7 @@ def test_the_worker_keeps_working_after_redis_drops_mid_render_and_returns(
         jobs._redis_clients.clear()
         second = _request(rq_app, _plan("Asked for after Redis returned"))
         assert second.status == "queued" and not second.error
+        _long_job(rq_app, second, paragraphs=20)  # a short render with its HTML (see _long_job)
         assert wait_for(lambda: _refreshed(rq_app, second).status == "ready", seconds=120), second.error
         assert worker.poll() is None, "the worker stopped"
     finally:

@@ -4,11 +4,17 @@ Embedded default: an in-process pool of worker processes (``forkserver``). With 
 run by ``flask exports worker`` on this or other machines (they must share ``EXPORT_DIR``). Tests may run
 jobs inline (``EXPORT_SYNC``).
 
-A job needs no database: it gets the print HTML (the snapshot) and writes the PDF to ``EXPORT_DIR`` named by
-its SHA-256, then a small result file ``EXPORT_DIR/jobs/<job key>.json`` that the web process reads to finish
-the export record (services.refresh). Each job runs under a time limit (SIGALRM, backed by a CPU-time rlimit),
-a memory cap (RLIMIT_AS) and a lower CPU priority than the pages; a limit hit becomes a failed export with its
-reason, never a 500.
+A job carries only what to print (``ExportSource``: plan or meeting, version, kind, options, date), never the
+print HTML: building that HTML takes up to a second for a large plan, so the job builds it where it runs, at
+the job's lower priority, in its own app context and database session (app/exports/services/building.py). It
+then hashes the HTML and, when an export of identical content already has its file, reuses that file instead
+of rendering. A job may also carry ready HTML (the public edition). The PDF goes to ``EXPORT_DIR`` named by its
+SHA-256, then a small result file ``EXPORT_DIR/jobs/<job key>.json`` that the web process reads to finish the
+export record (services.refresh). Pool processes get an app of their own, made once per process from the
+running configuration (``worker_app``); an RQ work horse uses the app of ``flask exports worker``. Each job
+runs under a time limit (SIGALRM, backed by a CPU-time rlimit), a memory cap (RLIMIT_AS) and a lower CPU
+priority than the pages (building the HTML included); a limit hit becomes a failed export with its reason,
+never a 500.
 
 ``job_state`` is the one place that says where a job is. It reads the job's own files first, then asks the
 queue that holds it: for the pool, whether the rendering process and the server process that owns the pool are
@@ -58,11 +64,30 @@ class RenderTimeout(Exception):
     pass
 
 
+class JobWithdrawn(Exception):
+    """What the job was to print is gone (its request was rolled back, the plan or meeting deleted)."""
+
+
+@dataclass(frozen=True)
+class ExportSource:
+    """What a job prints, by ids: the job builds the print HTML from the database (a frozen version from its
+    snapshot). ``kind`` is an ExportKind value; ``today`` the ISO date printed on the cover."""
+
+    kind: str
+    organization_id: int
+    today: str
+    plan_id: int | None = None
+    version_number: int | None = None
+    one_pagers: bool = False
+    meeting_id: int | None = None
+
+
 @dataclass(frozen=True)
 class RenderJob:
     export_id: int
     html: str
     export_dir: str
+    source: ExportSource | None = None  # set: the job builds ``html`` (and attachments) itself
     variant: str = "pdf/ua-1"
     attachments: tuple[tuple[str, bytes, str], ...] = ()
     timeout_seconds: int = 60
@@ -85,6 +110,7 @@ class JobResult:
     started_at: str | None = None
     finished_at: str | None = None
     duration_ms: int | None = None
+    snapshot_hash: str | None = None  # of the HTML the job built (jobs with a source)
 
 
 def new_token() -> str:
@@ -229,10 +255,51 @@ def die_with_parent(owner: str | None = None) -> None:
     threading.Thread(target=watch, name="planwright-owner-watch", daemon=True).start()
 
 
-def _pool_worker_start(owner: str) -> None:
-    """Initializer of each pool process: die with the server process that owns the pool; yield the CPU."""
+def _pool_worker_start(owner: str, settings: dict[str, Any] | None = None) -> None:
+    """Initializer of each pool process: die with the server process that owns the pool; yield the CPU; make
+    the app the jobs build their HTML in (once per process)."""
     die_with_parent(owner)
     lower_priority()
+    start_worker_app(settings)
+
+
+_worker_app: Any = None  # a pool process's own Flask app (start_worker_app)
+
+
+def app_settings() -> dict[str, Any] | None:
+    """The running app's configuration, as plain values a new process can receive; None outside an app."""
+    import pickle
+
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return None
+    settings = {}
+    for name, value in current_app.config.items():
+        if not name.isupper():
+            continue
+        try:
+            pickle.dumps(value)
+        except Exception:  # noqa: S112 - a value that cannot cross processes is left to its default
+            continue
+        settings[name] = value
+    return settings
+
+
+def start_worker_app(settings: dict[str, Any] | None) -> None:
+    """Make this process's app from the running configuration (``app_settings``), once; None: no app (jobs
+    that carry their HTML need none)."""
+    global _worker_app
+    if _worker_app is None and settings is not None:
+        from app import create_app
+        from config import Config
+
+        _worker_app = create_app(type("RenderWorkerConfig", (Config,), dict(settings)))
+
+
+def worker_app() -> Any:
+    """This pool process's app, or None (the web process, an RQ work horse, inline runs)."""
+    return _worker_app
 
 
 # Rendering -------------------------------------------------------------------------------------------------
@@ -283,20 +350,32 @@ def run_job(job: RenderJob, *, limited: bool = True) -> JobResult:
     try:
         if limited:
             previous = _apply_limits(job)
-        from app.exports.pdf.render import render_pdf  # imported in the worker, under the limits
+        html, attachments, snapshot, reused = job.html, job.attachments, None, None
+        if job.source is not None:
+            from app.exports.services.building import prepare  # the HTML is built here, at this priority
 
-        rendered = render_pdf(job.html, variant=job.variant, attachments=job.attachments)
-        if len(rendered.pdf) > job.max_bytes:
-            raise ValueError("too large")
-        digest = hashlib.sha256(rendered.pdf).hexdigest()
-        target = Path(job.export_dir) / f"{digest}.pdf"
-        if not target.exists():
-            _write_atomically(target, rendered.pdf)
-        result = JobResult("ready", "", digest, len(rendered.pdf), rendered.pages)
+            prepared = prepare(job, inline=not limited)
+            html, attachments, snapshot = prepared.html, prepared.attachments, prepared.snapshot
+            reused = prepared.reused
+        if reused is not None:
+            result = reused  # identical content already has its file: nothing to render
+        else:
+            from app.exports.pdf.render import render_pdf  # imported in the worker, under the limits
+
+            rendered = render_pdf(html, variant=job.variant, attachments=attachments)
+            if len(rendered.pdf) > job.max_bytes:
+                raise ValueError("too large")
+            digest = hashlib.sha256(rendered.pdf).hexdigest()
+            target = Path(job.export_dir) / f"{digest}.pdf"
+            if not target.exists():
+                _write_atomically(target, rendered.pdf)
+            result = JobResult("ready", "", digest, len(rendered.pdf), rendered.pages, snapshot_hash=snapshot)
     except RenderTimeout:
         result = JobResult("failed", f"Rendering took longer than the limit of {job.timeout_seconds} seconds.")
     except MemoryError:
         result = JobResult("failed", f"Rendering needed more than the memory limit of {job.memory_mb} MB.")
+    except JobWithdrawn as exc:
+        result = JobResult("failed", str(exc))
     except ValueError as exc:
         reason = f"the PDF was larger than {job.max_bytes // 1_000_000} MB" if str(exc) == "too large" else "bad input"
         result = JobResult("failed", f"The PDF could not be made: {reason}.")
@@ -421,7 +500,7 @@ def _get_pool(workers: int) -> ProcessPoolExecutor:
             mp_context=context,
             max_tasks_per_child=TASKS_PER_WORKER,
             initializer=_pool_worker_start,
-            initargs=(process_identity(),),
+            initargs=(process_identity(), app_settings()),
         )
     return _pool
 

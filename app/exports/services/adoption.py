@@ -11,9 +11,6 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from app.exports.models import ExportKind
-from app.exports.pdf.documents import (
-    plan_document,
-)
 from app.exports.services.common import Requested
 from app.exports.services.requests import request_plan_pdf
 from app.exports.services.tracking import dispatch
@@ -23,14 +20,13 @@ log = logging.getLogger(__name__)
 
 
 def render_on_adoption(version: PlanVersion) -> list[Requested]:
-    """Queue the plan PDF and the archival PDF/A-3b copy of a just-adopted version, from one print HTML (each
-    queued in this transaction, or recorded failed when the queue cannot take it). The session hook below does
-    it for every adoption."""
+    """Queue the plan PDF and the archival PDF/A-3a copy of a just-adopted version (each queued in this
+    transaction, or recorded failed when the queue cannot take it; their jobs build the HTML once this
+    transaction has committed). The session hook below does it for every adoption."""
     plan = version.plan
-    document = plan_document(plan, version=version)
     return [
-        request_plan_pdf(plan, user=None, version=version, kind=ExportKind.PLAN_PDF, document=document),
-        request_plan_pdf(plan, user=None, version=version, kind=ExportKind.ARCHIVE, document=document),
+        request_plan_pdf(plan, user=None, version=version, kind=ExportKind.PLAN_PDF),
+        request_plan_pdf(plan, user=None, version=version, kind=ExportKind.ARCHIVE),
     ]
 
 

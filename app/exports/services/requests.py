@@ -1,10 +1,10 @@
-"""Requesting a plan PDF or a board pack: reuse an identical export when there is one, else record a new one
-and queue its render job in the same transaction (``tracking.queue_render``)."""
+"""Requesting a plan PDF or a board pack: reuse an export with the same fingerprint when there is one, else
+record a new one and queue its render job in the same transaction (``tracking.queue_render``). No print HTML
+is built here: the job builds it (app/exports/services/building.py)."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -16,14 +16,7 @@ from app.core.db import utcnow
 from app.exports.fingerprint import export_fingerprint
 from app.exports.models import Export, ExportKind, ExportStatus
 from app.exports.pdf import jobs
-from app.exports.pdf.documents import (
-    BoardPackDocument,
-    PlanDocument,
-    board_pack_document,
-    board_pack_filename,
-    pdf_filename,
-    plan_document,
-)
+from app.exports.pdf.documents import PlanDocument, board_pack_filename, pdf_filename
 from app.exports.pdf.render import template_version
 from app.exports.services.common import ExportError, Requested, TooManyRequests
 from app.exports.services.tracking import file_path, queue_render, refresh
@@ -55,15 +48,15 @@ def request_plan_pdf(
     kind: ExportKind = ExportKind.PLAN_PDF,
     one_pagers: bool = False,
     today: date | None = None,
-    document: PlanDocument | None = None,
     start: bool = True,
 ) -> Requested:
-    """An export of the plan (or ``version``): a ready or in-progress export of the same content is reused;
-    otherwise a new one is recorded and its render queued in this transaction (``tracking.queue_render``; with
-    ``start=False`` the caller renders it).
+    """An export of the plan (or ``version``): a ready or in-progress export with the same fingerprint is
+    reused; otherwise a new one is recorded and its render queued in this transaction (``tracking.queue_render``;
+    with ``start=False`` the caller renders it).
 
-    Reuse is decided in two steps: first by the cheap fingerprint (app/exports/fingerprint.py, a few
-    milliseconds, no HTML built), then, on a miss, by the exact hash of the print HTML.
+    The request builds no print HTML: the fingerprint (app/exports/fingerprint.py) takes a few milliseconds.
+    The job builds the HTML at its lower priority and, when an export of identical content already has its
+    file, reuses that file instead of rendering (app/exports/services/building.py).
     """
     if kind is ExportKind.ARCHIVE and (version is None or version.status != PlanVersionStatus.ADOPTED):
         raise ExportError("Only an adopted version gets an archival PDF/A copy.")
@@ -77,19 +70,12 @@ def request_plan_pdf(
     if existing is not None:
         return Requested(existing)
     _check_rate(user)
-    if document is None or document.one_pagers != one_pagers:
-        document = plan_document(plan, version=version, today=today, one_pagers=one_pagers)
-    existing = _reusable(plan.organization_id, kind, Export.snapshot_hash == document.snapshot_hash)
-    if existing is not None:
-        existing.fingerprint = fingerprint  # the next identical request is answered without building HTML
-        db.session.flush()
-        return Requested(existing)
     export = Export(
         organization_id=plan.organization_id,
         plan_id=plan.id,
         version_number=number,
         kind=kind.value,
-        snapshot_hash=document.snapshot_hash,
+        snapshot_hash="",  # the job records the hash of the HTML it builds
         fingerprint=fingerprint,
         one_pagers=one_pagers,
         template_version=template_version(),
@@ -99,9 +85,17 @@ def request_plan_pdf(
     db.session.add(export)
     db.session.flush()
     what = " with initiative summaries" if one_pagers else ""
+    source = jobs.ExportSource(
+        kind=kind.value,
+        organization_id=plan.organization_id,
+        today=today.isoformat(),
+        plan_id=plan.id,
+        version_number=number,
+        one_pagers=one_pagers,
+    )
     return queue_render(
         export,
-        _job(export, document, kind),
+        _job(export, source, kind),
         start=start,
         actor_id=user.id if user else None,
         summary=f"Requested {kind.label}{what} of {plan.title[:120]} ({export.version_label})",
@@ -112,32 +106,39 @@ def request_plan_pdf(
 def request_board_pack(
     meeting: Meeting, *, user: User | None, today: date | None = None, start: bool = True
 ) -> Requested:
-    """The meeting's board pack: reused when the pack's HTML is unchanged, else recorded and queued in this
-    transaction (``tracking.queue_render``)."""
+    """The meeting's board pack: a ready or in-progress pack with the same fingerprint is reused, else one is
+    recorded and queued in this transaction (``tracking.queue_render``); the job builds the pack's HTML and
+    reuses the file of an identical pack when there is one."""
+    today = today or utcnow().date()
+    kind = ExportKind.BOARD_PACK
+    fingerprint = export_fingerprint(kind=kind.value, meeting_id=meeting.id, today=today)
     _one_request_at_a_time(f"board-pack:{meeting.id}")
-    document = board_pack_document(meeting, today=today)
-    existing = _reusable(meeting.organization_id, ExportKind.BOARD_PACK, Export.snapshot_hash == document.snapshot_hash)
+    existing = _reusable(meeting.organization_id, kind, Export.fingerprint == fingerprint)
     if existing is not None:
         return Requested(existing)
     _check_rate(user)
     export = Export(
         organization_id=meeting.organization_id,
         meeting_id=meeting.id,
-        kind=ExportKind.BOARD_PACK.value,
-        snapshot_hash=document.snapshot_hash,
+        kind=kind.value,
+        snapshot_hash="",  # the job records the hash of the HTML it builds
+        fingerprint=fingerprint,
         template_version=template_version(),
         filename=board_pack_filename(meeting, meeting.board.organization.slug),
         requested_by_id=user.id if user else None,
     )
     db.session.add(export)
     db.session.flush()
+    source = jobs.ExportSource(
+        kind=kind.value, organization_id=meeting.organization_id, today=today.isoformat(), meeting_id=meeting.id
+    )
     return queue_render(
         export,
-        _job(export, document, ExportKind.BOARD_PACK),
+        _job(export, source, kind),
         start=start,
         actor_id=user.id if user else None,
         summary=f"Requested the board pack of {meeting.title[:120]}",
-        changes={"meeting_id": meeting.id, "kind": ExportKind.BOARD_PACK.value},
+        changes={"meeting_id": meeting.id, "kind": kind.value},
     )
 
 
@@ -201,18 +202,15 @@ def _reusable(organization_id: int, kind: ExportKind, same: Any) -> Export | Non
     return None
 
 
-def _job(export: Export, document: PlanDocument | BoardPackDocument, kind: ExportKind) -> jobs.RenderJob:
+def _job(export: Export, source: jobs.ExportSource, kind: ExportKind) -> jobs.RenderJob:
+    """The render job: only ids and options; the job builds the HTML (and an archival copy's attachment)."""
     config = current_app.config
-    attachments: tuple[tuple[str, bytes, str], ...] = ()
-    if kind is ExportKind.ARCHIVE and isinstance(document, PlanDocument) and document.version is not None:
-        data = json.dumps(plan_data(document), indent=2, default=str).encode()
-        attachments = (("plan.json", data, "The plan's machine-readable data (sections, objectives, initiatives)"),)
     return jobs.RenderJob(
         export_id=export.id,
-        html=document.html,
+        html="",
         export_dir=config["EXPORT_DIR"],
+        source=source,
         variant="pdf/a-3a" if kind is ExportKind.ARCHIVE else "pdf/ua-1",  # archival: tagged PDF/A-3a + UA-1
-        attachments=attachments,
         timeout_seconds=config["EXPORT_TIMEOUT_SECONDS"],
         memory_mb=config["EXPORT_MEMORY_MB"],
         max_bytes=config["EXPORT_MAX_MB"] * 1024 * 1024,

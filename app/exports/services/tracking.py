@@ -115,6 +115,7 @@ def refresh(export: Export) -> bool:
         export.started_at = _parse(result.started_at) or export.started_at
         export.finished_at = _parse(result.finished_at) or utcnow()
         export.duration_ms = result.duration_ms
+        export.snapshot_hash = result.snapshot_hash or export.snapshot_hash
     elif state.status == ExportStatus.FAILED.value:
         export.started_at = _parse(state.started_at) or export.started_at
         _fail(export, state.error)
