@@ -162,6 +162,33 @@ def _cost(code: str, frozen: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _add_kpi(
+    kpis: list[dict[str, Any]], measurements: list[dict[str, Any]], kpi: Any, objective_code: str, initiative_code: str
+) -> None:
+    """One KPI (live or frozen: the same attributes) and its readings, reduced to the public fields."""
+    latest = kpi.measurements[-1] if kpi.measurements else None
+    raw = {
+        "kpi_id": kpi.id,
+        "name": kpi.name,
+        "objective_code": objective_code,
+        "initiative_code": initiative_code,
+        "unit": kpi.unit,
+        "direction": kpi.direction,
+        "frequency": kpi.frequency,
+        "baseline_value": kpi.baseline_value,
+        "baseline_date": kpi.baseline_date,
+        "target_value": kpi.target_value,
+        "target_date": kpi.target_date,
+        "latest_value": latest.value if latest else None,
+        "latest_date": latest.measured_on if latest else None,
+    }
+    kpis.append(project(DATASETS["kpis"], raw))
+    measurements.extend(
+        project(DATASETS["measurements"], {"kpi_id": kpi.id, "measured_on": m.measured_on, "value": m.value})
+        for m in kpi.measurements
+    )
+
+
 def _frozen_kpis(frozen: snapshots.FrozenPlan) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The KPIs of the adopted objectives and initiatives with their readings, as the version froze them."""
     kpis: list[dict[str, Any]] = []
@@ -169,27 +196,7 @@ def _frozen_kpis(frozen: snapshots.FrozenPlan) -> tuple[list[dict[str, Any]], li
     for kpi in frozen.kpi_rows():
         if not kpi.own:  # a parent organization's KPI is theirs to publish
             continue
-        latest = kpi.measurements[-1] if kpi.measurements else None
-        raw = {
-            "kpi_id": kpi.id,
-            "name": kpi.name,
-            "objective_code": kpi.objective_code,
-            "initiative_code": kpi.initiative_code,
-            "unit": kpi.unit,
-            "direction": kpi.direction,
-            "frequency": kpi.frequency,
-            "baseline_value": kpi.baseline_value,
-            "baseline_date": kpi.baseline_date,
-            "target_value": kpi.target_value,
-            "target_date": kpi.target_date,
-            "latest_value": latest.value if latest else None,
-            "latest_date": latest.measured_on if latest else None,
-        }
-        kpis.append(project(DATASETS["kpis"], raw))
-        measurements.extend(
-            project(DATASETS["measurements"], {"kpi_id": kpi.id, "measured_on": m.measured_on, "value": m.value})
-            for m in kpi.measurements
-        )
+        _add_kpi(kpis, measurements, kpi, kpi.objective_code, kpi.initiative_code)
     return kpis, measurements
 
 
@@ -232,27 +239,8 @@ def _kpis(
     kpis: list[dict[str, Any]] = []
     measurements: list[dict[str, Any]] = []
     for kpi in found:
-        latest = kpi.measurements[-1] if kpi.measurements else None
-        raw = {
-            "kpi_id": kpi.id,
-            "name": kpi.name,
-            "objective_code": objective_codes.get(kpi.objective_id or 0, ""),
-            "initiative_code": initiative_codes.get(kpi.initiative_id or 0, ""),
-            "unit": kpi.unit,
-            "direction": kpi.direction,
-            "frequency": kpi.frequency,
-            "baseline_value": kpi.baseline_value,
-            "baseline_date": kpi.baseline_date,
-            "target_value": kpi.target_value,
-            "target_date": kpi.target_date,
-            "latest_value": latest.value if latest else None,
-            "latest_date": latest.measured_on if latest else None,
-        }
-        kpis.append(project(DATASETS["kpis"], raw))
-        measurements.extend(
-            project(DATASETS["measurements"], {"kpi_id": kpi.id, "measured_on": m.measured_on, "value": m.value})
-            for m in kpi.measurements
-        )
+        objective_code = objective_codes.get(kpi.objective_id or 0, "")
+        _add_kpi(kpis, measurements, kpi, objective_code, initiative_codes.get(kpi.initiative_id or 0, ""))
     return kpis, measurements
 
 
